@@ -1,0 +1,11 @@
+import { defineProject } from 'vitest/config'
+import { sourceAliases } from '../../vitest.shared'
+
+export default defineProject({
+  resolve: { alias: sourceAliases() },
+  test: {
+    name: 'erpnext-client',
+    include: ['test/**/*.test.ts'],
+    environment: 'node',
+  },
+})

@@ -1,0 +1,17 @@
+import { defineConfig } from 'tsup'
+
+export default defineConfig({
+  entry: {
+    index: 'src/index.ts',
+    msw: 'src/msw.ts',
+    cli: 'src/cli.ts',
+  },
+  format: ['esm'],
+  target: 'node20',
+  platform: 'node',
+  // Sibling packages resolve to their built declarations here, not to the source paths used by typecheck.
+  dts: { compilerOptions: { paths: {} } },
+  clean: true,
+  sourcemap: true,
+  treeshake: true,
+})
