@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 const root = dirname(fileURLToPath(import.meta.url))
 
 /** Escape a string for use inside a RegExp. */
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 /**
  * Aliases that resolve every `@edusync/*` package (and each of its subpath exports) to its
@@ -32,7 +32,7 @@ export function sourceAliases(): { find: RegExp; replacement: string }[] {
       const file = candidates.find((c) => existsSync(c))
       if (!file) continue
       const specifier = key === '.' ? manifest.name : `${manifest.name}/${sub}`
-      aliases.push({ find: new RegExp(`^${escape(specifier)}$`), replacement: file })
+      aliases.push({ find: new RegExp(`^${escapeRegExp(specifier)}$`), replacement: file })
     }
   }
   return aliases
