@@ -10,7 +10,11 @@ function findNodeDir() {
   try {
     const execPath = execFileSync('node', ['-p', 'process.execPath'], { encoding: 'utf8' }).trim()
     const dir = path.resolve(path.dirname(execPath), '..')
-    if (existsSync(path.join(dir, 'include', 'node', 'common.gypi'))) return dir
+    // The npm `node` package keeps the headers in its platform package beside the binary.
+    const candidates = [dir, path.join(dir, 'node_modules', `node-${process.platform}-${process.arch}`)]
+    for (const candidate of candidates) {
+      if (existsSync(path.join(candidate, 'include', 'node', 'common.gypi'))) return candidate
+    }
   } catch {}
   return undefined
 }
