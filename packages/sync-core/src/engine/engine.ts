@@ -309,6 +309,14 @@ class Engine implements SyncEngine {
     return (await Promise.all(checks)).some(Boolean)
   }
 
+  /** Hash of the ERPNext-owned part of a document (AI fields and version stamps left out). */
+  #ownedHash(cfg: ResolvedDoctype, doc: ErpDoc): string {
+    const owned: ErpDoc = {}
+    for (const [k, v] of Object.entries(doc))
+      if (!cfg.aiFields.includes(k) && k !== 'modified' && k !== 'modified_by') owned[k] = v
+    return contentHash(owned)
+  }
+
   async #unseal(record: MirrorDocument): Promise<ErpDoc> {
     const p = this.#o.privacy
     return p ? { ...(await p.unseal(record.doctype, record.name, record.data)) } : { ...record.data }
@@ -509,7 +517,17 @@ class Engine implements SyncEngine {
       const ex = existing.get(String(d.name))
       return !ex || ex.deleted || modifiedKey(String(d.modified)) > modifiedKey(ex.modified)
     })
-    const writes = await this.#computeWrites(cfg, changedDocs, false)
+    // Enhance only documents whose ERPNext-owned content changed: re-reading our own write-back (only AI
+    // fields differ) must not run the AI layer again.
+    const toEnhance: ErpDoc[] = []
+    if (this.#o.enhancers.some((e) => e.doctypes.includes(cfg.name))) {
+      for (const doc of changedDocs) {
+        const ex = existing.get(String(doc.name))
+        if (!ex || ex.deleted || ex.modified === ERASED_MODIFIED) toEnhance.push(doc)
+        else if (this.#ownedHash(cfg, doc) !== this.#ownedHash(cfg, await this.#unseal(ex))) toEnhance.push(doc)
+      }
+    }
+    const writes = await this.#computeWrites(cfg, toEnhance, false)
     const rows: DocumentRow[] = await Promise.all(
       live.map(async (doc) => {
         const name = String(doc.name)
@@ -769,8 +787,17 @@ class Engine implements SyncEngine {
       }
       const changed: Record<string, JsonValue> = {}
       const base: Record<string, JsonValue> = {}
+      const underReview =
+        Object.keys(fields).length === 0
+          ? new Set<string>()
+          : new Set(
+              (
+                await this.#o.store.reviews.list({ status: 'open', doctype: cfg.name, name, afterId: 0, limit: 1000 })
+              ).map((r) => r.field),
+            )
       for (const [field, value] of Object.entries(fields)) {
-        if (sameValue(value, doc[field])) continue
+        // A field waiting for a human decision is not overwritten by a newer AI value.
+        if (underReview.has(field) || sameValue(value, doc[field])) continue
         changed[field] = value
         base[field] = toJson(doc[field] ?? null)
       }

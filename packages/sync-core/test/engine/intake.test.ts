@@ -16,7 +16,7 @@ describe('intake and workers', () => {
       { method: 'list', doctype: 'Student Sibling' },
     ])
     const rec = await store.documents.get('Student', 'EDU-STU-2025-00007')
-    expect((rec?.data.guardians as { guardian: string }[])[0]?.guardian).toBe('EDU-GRD-2025-00007')
+    expect((rec!.data.guardians as { guardian: string }[])[0]?.guardian).toBe('EDU-GRD-2025-00007')
     expect((await engine.status()).requestsPerDocument).toBeCloseTo(3 / 50)
   })
 

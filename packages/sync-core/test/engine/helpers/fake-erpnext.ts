@@ -103,7 +103,7 @@ export function createFakeErpnext(options: { start?: number } = {}): FakeErpnext
           parentfield: field,
           parenttype: doctype,
           idx: i + 1,
-          doctype: (childOf.get(doctype) ?? {})[field],
+          doctype: childOf.get(doctype)?.[field],
         }))
       }
       table(doctype).set(name, full)

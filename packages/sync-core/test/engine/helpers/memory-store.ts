@@ -332,7 +332,7 @@ export function createMemoryStore(): MemoryStore {
       async resolve(id, resolution, resolvedBy, now) {
         check()
         const r = state.reviews.get(id)
-        if (!r || r.status !== 'open') return null
+        if (r?.status !== 'open') return null
         const next: ReviewItem = { ...r, status: 'resolved', resolution, resolvedBy, resolvedAt: now }
         state.reviews.set(id, next)
         return next
