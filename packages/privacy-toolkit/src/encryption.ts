@@ -241,18 +241,27 @@ export function createFieldEncryptor(options: FieldEncryptorOptions): FieldEncry
     )
   }
 
-  const newest = async (tenant: string): Promise<{ id: string; aead: Aead }> => {
+  const loading = new Map<string, Promise<{ id: string; aead: Aead }>>()
+  const newest = (tenant: string): Promise<{ id: string; aead: Aead }> => {
     const t = tenantKeys(tenant)
-    if (t.newest !== undefined) return t.newest
-    const existing = await dataKeys.list(tenant)
-    if (existing.length === 0) {
-      await createNext(tenant)
-      return tenantKeys(tenant).newest!
+    if (t.newest !== undefined) return Promise.resolve(t.newest)
+    // One lookup (or creation) per tenant at a time, so concurrent first writes share one data key.
+    let p = loading.get(tenant)
+    if (p === undefined) {
+      p = (async () => {
+        const existing = await dataKeys.list(tenant)
+        if (existing.length === 0) {
+          await createNext(tenant)
+          return tenantKeys(tenant).newest!
+        }
+        const top = existing.reduce((a, b) => (b.version > a.version ? b : a))
+        const aead = await dataKey(tenant, top.id)
+        t.newest ??= { id: top.id, aead }
+        return t.newest
+      })().finally(() => loading.delete(tenant))
+      loading.set(tenant, p)
     }
-    const top = existing.reduce((a, b) => (b.version > a.version ? b : a))
-    const aead = await dataKey(tenant, top.id)
-    t.newest = { id: top.id, aead }
-    return t.newest
+    return p
   }
 
   const aadFor = (b: FieldBinding, dkId: string) => lp(FORMAT, b.tenant, b.doctype, b.docname, b.field, dkId)

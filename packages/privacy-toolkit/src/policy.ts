@@ -253,7 +253,7 @@ export function definePolicy(input: PolicyInput): Policy {
 // ---------------------------------------------------------------------------------------------------
 
 /** The class of a field, as published by `@edusync/doctype-schemas`. */
-export type FieldClass = 'direct_pii' | 'directory' | 'education_record' | 'none'
+export type FieldClass = 'direct_pii' | 'directory' | 'education_record' | 'personal' | 'none'
 
 /** `{ [doctype]: { [field]: class } }`, passed in as data (this package does not depend on doctype-schemas). */
 export type FieldClassification = Readonly<Record<string, Readonly<Record<string, FieldClass>>>>
@@ -275,7 +275,7 @@ export interface EducationPolicyOptions {
   readonly name?: string
 }
 
-const CLASSES: readonly FieldClass[] = ['direct_pii', 'directory', 'education_record', 'none']
+const CLASSES: readonly FieldClass[] = ['direct_pii', 'directory', 'education_record', 'personal', 'none']
 const isDob = (f: string) => /(^|_)(date_of_birth|birth_date|dob)$/.test(f)
 const isEmail = (f: string) => /email/.test(f)
 const isPhone = (f: string) => /(mobile|phone|alternate_number)/.test(f)
@@ -287,6 +287,8 @@ const isDate = (f: string) => /(^|_)date($|_)/.test(f)
 
 function ruleFor(purpose: EducationPurpose, cls: FieldClass, field: string): FieldRule {
   if (cls === 'education_record' || cls === 'none') return 'keep'
+  // Staff personal data is not needed by any student-facing purpose.
+  if (cls === 'personal') return 'drop'
   if (cls === 'directory') {
     if (purpose === 'analytics' && isDate(field)) return { strategy: 'generalise', to: 'month' }
     return 'keep'
@@ -325,8 +327,10 @@ function checkClassification(classification: FieldClassification): void {
  * Build a purpose policy from a field classification. Identifier fields (`name`, and links such as
  * `student`) are pseudonymised; `direct_pii` is dropped (dates of birth become the birth year; the
  * `reporting` variant masks e-mail, phone and names and reduces address lines to the city);
- * `directory` fields are kept but withheld for students who opted out (as are `direct_pii` fields);
- * `education_record` and `none` are kept. Unclassified fields are dropped.
+ * `directory` fields are kept (dates reduced to the month for `analytics`) but withheld, like every
+ * readable `direct_pii` transform, for students who opted out; `education_record` and `none` are kept;
+ * `personal` (staff data) is dropped. Unclassified fields are dropped. Child tables are dropped unless
+ * `options.childTables` maps them to a classified child doctype.
  */
 export function educationPolicy(
   classification: FieldClassification,
