@@ -43,7 +43,8 @@ export type DocStatus = 0 | 1 | 2
  */
 export const fieldSchemas = Object.freeze({
   /** Check: `0` or `1`. */
-  check: () => z.union([z.literal(0), z.literal(1)]),
+  check: () =>
+    z.union([z.literal(0), z.literal(1)], { error: 'expected 0 or 1 (a Check is never a boolean)' }),
   /** Int: an integer. */
   int: () => z.number().int(),
   /** Float, Currency, Percent, Duration (seconds), Rating: a finite number. */
@@ -68,13 +69,13 @@ export const fieldSchemas = Object.freeze({
   json: () => z.string().refine(isJsonText, 'expected a string holding valid JSON'),
   /** JSON as sent: a string holding JSON text, or a plain object (Frappe serializes it; lists are refused). */
   jsonInput: () =>
-    z.union([
-      z.string().refine(isJsonText, 'expected a string holding valid JSON'),
-      z.custom<Record<string, unknown>>(
-        isPlainObject,
-        'expected a JSON string or a plain object (not a list)',
-      ),
-    ]),
+    z.union(
+      [
+        z.string().refine(isJsonText, 'expected a string holding valid JSON'),
+        z.custom<Record<string, unknown>>(isPlainObject, 'expected a plain object (not a list)'),
+      ],
+      { error: 'expected a string holding valid JSON, or a plain object (not a list)' },
+    ),
 })
 
 /** Standard fields of every document as read. */
@@ -125,7 +126,7 @@ export function readBaseShape<const D extends string>(doctype: D) {
     creation: fieldSchemas.datetime(),
     modified: fieldSchemas.datetime(),
     modified_by: z.string(),
-    docstatus: z.union([z.literal(0), z.literal(1), z.literal(2)]),
+    docstatus: z.union([z.literal(0), z.literal(1), z.literal(2)], { error: 'expected 0, 1 or 2' }),
     idx: z.number().int(),
     doctype: z.literal(doctype).optional(),
   }
@@ -143,7 +144,12 @@ export function createBaseShape<const D extends string>(doctype: D) {
 
 /** The zod shape of the standard fields a new submittable document may carry. */
 export function submittableCreateBaseShape<const D extends string>(doctype: D) {
-  return { ...createBaseShape(doctype), docstatus: z.union([z.literal(0), z.literal(1)]).optional() }
+  return {
+    ...createBaseShape(doctype),
+    docstatus: z
+      .union([z.literal(0), z.literal(1)], { error: 'expected 0 (draft) or 1 (submit on insert)' })
+      .optional(),
+  }
 }
 
 /** The zod shape of the standard fields a new child row may carry. */
