@@ -70,6 +70,15 @@ function decodeLabel(path: string): string {
   }
 }
 
+/** A short reason for a network failure that never echoes the underlying message (it may hold secrets). */
+function networkReason(cause: unknown): string {
+  const inner = (cause as { cause?: { code?: unknown } })?.cause?.code
+  if (typeof inner === 'string' && /^[A-Z_]+$/.test(inner)) return inner
+  const code = (cause as { code?: unknown })?.code
+  if (typeof code === 'string' && /^[A-Z_]+$/.test(code)) return code
+  return (cause as Error)?.name ?? 'network error'
+}
+
 function isAbort(error: unknown, signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true && (error === signal.reason || (error as Error)?.name === 'AbortError')
 }
@@ -276,7 +285,7 @@ export class Transport {
                 { ...base, cause },
               )
             : new NetworkError(
-                `${spec.method} ${label} could not reach the server (${(cause as Error)?.message ?? 'network error'}): check \`url\`, DNS and the network.`,
+                `${spec.method} ${label} could not reach the server (${networkReason(cause)}): check \`url\`, DNS and the network.`,
                 { ...base, cause },
               )
         finish(0, error)
