@@ -49,9 +49,11 @@ export type ValueKind = 'empty' | 'number' | 'string' | 'json' | 'table' | 'inva
 /** A value after normalisation. */
 export interface Normalized {
   readonly kind: ValueKind
-  /** number, canonical string, parsed JSON value, the raw array (tables), or null (empty). */
+  /** number, canonical string, parsed JSON value, the raw array (tables), null (empty), the raw value (invalid). */
   readonly value: unknown
 }
+
+const invalid = (value: unknown): Normalized => ({ kind: 'invalid', value })
 
 const EMPTY: Normalized = Object.freeze({ kind: 'empty', value: null })
 
@@ -155,7 +157,7 @@ function normalizeUntyped(value: unknown): Normalized {
     case 'boolean':
       return { kind: 'number', value: value ? 1 : 0 }
     case 'number':
-      return Number.isFinite(value) ? { kind: 'number', value } : { kind: 'invalid', value: null }
+      return Number.isFinite(value) ? { kind: 'number', value } : invalid(value)
     case 'string': {
       if (value === '') return EMPTY
       const c = value.charCodeAt(0)
@@ -170,9 +172,9 @@ function normalizeUntyped(value: unknown): Normalized {
     case 'object':
       if (value === null) return EMPTY
       if (looksLikeTable(value)) return { kind: 'table', value }
-      return jsonLike(value) ? { kind: 'json', value } : { kind: 'invalid', value: null }
+      return jsonLike(value) ? { kind: 'json', value } : invalid(value)
     default:
-      return { kind: 'invalid', value: null }
+      return invalid(value)
   }
 }
 
@@ -188,29 +190,29 @@ export function normalizeValue(value: unknown, type?: FieldType): Normalized {
     if (value === false || value === 0 || value === '0' || value == null || value === '') {
       return { kind: 'number', value: 0 }
     }
-    return { kind: 'invalid', value: null }
+    return invalid(value)
   }
   if (NUMBER_TYPES.has(type)) {
     if (value == null || value === '') return { kind: 'number', value: 0 }
     if (typeof value === 'number') {
-      return Number.isFinite(value) ? { kind: 'number', value } : { kind: 'invalid', value: null }
+      return Number.isFinite(value) ? { kind: 'number', value } : invalid(value)
     }
     if (typeof value === 'string' && NUMERIC_RE.test(value.trim())) {
       return { kind: 'number', value: Number(value.trim()) }
     }
-    return { kind: 'invalid', value: null }
+    return invalid(value)
   }
   if (TABLE_TYPES.has(type)) {
     if (value == null) return { kind: 'table', value: [] }
-    return Array.isArray(value) ? { kind: 'table', value } : { kind: 'invalid', value: null }
+    return Array.isArray(value) ? { kind: 'table', value } : invalid(value)
   }
   if (JSON_TYPES.has(type)) {
     if (value == null || value === '') return EMPTY
     if (typeof value === 'string') return parseJsonText(value)
-    return jsonLike(value) ? { kind: 'json', value } : { kind: 'invalid', value: null }
+    return jsonLike(value) ? { kind: 'json', value } : invalid(value)
   }
   if (value == null || value === '') return EMPTY
-  if (typeof value !== 'string') return { kind: 'invalid', value: null }
+  if (typeof value !== 'string') return invalid(value)
   if (type === 'Time') return { kind: 'string', value: canonicalTimeString(value) ?? value }
   if (type === 'Datetime') return { kind: 'string', value: canonicalDatetimeString(value) ?? value }
   return { kind: 'string', value }
@@ -253,8 +255,8 @@ export function canonicalJson(value: unknown): string {
 /** Equality of two normalised non-table values. */
 export function normalizedEqual(a: Normalized, b: Normalized): boolean {
   if (a.kind !== b.kind) return false
-  if (a.kind === 'invalid') return false
-  return a.kind === 'json' ? jsonEqual(a.value, b.value) : a.value === b.value
+  // Unexpected values are equal only when structurally identical (so an unchanged oddity is no change).
+  return a.kind === 'json' || a.kind === 'invalid' ? jsonEqual(a.value, b.value) : a.value === b.value
 }
 
 /**
