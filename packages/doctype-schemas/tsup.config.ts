@@ -3,6 +3,7 @@ import { defineConfig } from 'tsup'
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
+    generator: 'src/generator.ts',
     cli: 'src/cli.ts',
   },
   format: ['esm'],

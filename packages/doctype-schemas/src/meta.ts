@@ -73,6 +73,8 @@ export interface FieldMeta {
   readonly default?: string
   readonly fetch_from?: string
   readonly in_list_view: Flag
+  /** Help text shown under the field (for the AI fields: what the value holds and its unit). */
+  readonly description?: string
   /** Set on custom fields (Custom Field documents) rather than fields of the DocType itself. */
   readonly is_custom_field?: Flag
 }

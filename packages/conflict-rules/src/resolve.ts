@@ -1,0 +1,802 @@
+/**
+ * Three-way, field-level resolution of one document.
+ *
+ * @module
+ */
+
+import { defaultEducationRules } from './defaults.js'
+import { InvalidDocumentError } from './errors.js'
+import { isRuleSet, type RuleSet } from './rules.js'
+import { type ConflictContext, runStrategy, type StrategyOutcome, type Winner } from './strategy.js'
+import {
+  type ChildTypes,
+  describeKind,
+  type FieldType,
+  isRecord,
+  looksLikeTable,
+  type Normalized,
+  normalizedEqual,
+  normalizeValue,
+  rowsEqual,
+  SYSTEM_FIELDS,
+  tablesEqual,
+  valuesEqual,
+} from './values.js'
+
+/** A document as ERPNext (or the AI layer) holds it: field name → value, child tables as arrays of rows. */
+export type Doc = Record<string, unknown>
+
+/** The input of {@link resolve}. */
+export interface ResolveInput<T extends Doc = Doc> {
+  /** The last-synced snapshot; `undefined`/`null` on first sync (then every difference is a conflict). */
+  readonly base?: Doc | null | undefined
+  /**
+   * The AI layer's version. Its keys are the fields the AI layer holds: a field it does not hold (for
+   * example one removed by the privacy filter) is left alone, never treated as deleted.
+   */
+  readonly ours: Doc
+  /** ERPNext's version (the system of record; its standard fields such as `modified` are kept). */
+  readonly theirs: T
+  /** The doctype, e.g. `Student`; rules are matched by it. */
+  readonly doctype: string
+  /**
+   * The rules to apply.
+   * @default defaultEducationRules
+   */
+  readonly rules?: RuleSet
+  /**
+   * The current time, passed to strategies and stamped on the resolution (inject it for determinism).
+   * @default Date.now()
+   */
+  readonly now?: Date | number
+  /**
+   * Declared Frappe fieldtypes by path (`enabled: 'Check'`, `ai_learning_profile: 'JSON'`,
+   * `guardians: 'Table'`, `guardians[].date_of_birth: 'Date'`). Undeclared fields are classified by
+   * the shape of their values.
+   * @default {}
+   */
+  readonly fieldTypes?: Readonly<Record<string, FieldType>>
+  /**
+   * The top-level fields to resolve. Other fields keep ERPNext's value and are never written. Listing a
+   * field that `ours` lacks treats it as empty on the AI side.
+   * @default the fields present in `ours` (the fields the AI layer holds), except the standard columns
+   */
+  readonly fields?: readonly string[]
+}
+
+/** Which side changed a field since the base (on first sync, `both`). */
+export type ChangedBy = 'ours' | 'theirs' | 'both'
+
+/** One decision about one field or child row. Holds no values, so it is safe for the audit log. */
+export interface FieldDecision {
+  /** `field`, `table[]` (a whole row) or `table[].field`. */
+  readonly path: string
+  /** The field name (the table field for rows). */
+  readonly field: string
+  /** The table field, for paths inside a child table. */
+  readonly table: string | undefined
+  /** The child row's `name`, for paths inside a child table (undefined for rows without a name yet). */
+  readonly rowName: string | undefined
+  /** `field` or `row`. */
+  readonly kind: 'field' | 'row'
+  /** For rows: what happened to the row. */
+  readonly rowChange: 'added' | 'removed' | 'modified' | undefined
+  /** Who changed it since the base. */
+  readonly changedBy: ChangedBy
+  /** True when both sides changed it (a strategy decided) — false for one-sided changes. */
+  readonly conflict: boolean
+  /** The strategy's name; `no_conflict` for one-sided changes, `type_check` for unexpected value types. */
+  readonly strategy: string
+  /** The id of the rule that chose the strategy (`fallback` when none matched), for conflicts. */
+  readonly rule: string | undefined
+  /** Who won. */
+  readonly winner: Winner
+  /** A short, value-free phrase saying why. */
+  readonly reason: string
+}
+
+/** A field (or row) left for a person. Holds the values — treat it as student data. */
+export interface ReviewItem {
+  /** The path, as in {@link FieldDecision.path}. */
+  readonly path: string
+  /** The field name. */
+  readonly field: string
+  /** The table field, for paths inside a child table. */
+  readonly table: string | undefined
+  /** The child row's `name`. */
+  readonly rowName: string | undefined
+  /** `field` or `row`. */
+  readonly kind: 'field' | 'row'
+  /** Whether there was a base value (false on first sync or for rows the base did not have). */
+  readonly hasBase: boolean
+  /** The last-synced value (raw). */
+  readonly base: unknown
+  /** The AI layer's value (raw). */
+  readonly ours: unknown
+  /** ERPNext's value (raw). */
+  readonly theirs: unknown
+  /** The strategy that sent it here (`manual_review`, `type_check`, `merge`, ...). */
+  readonly strategy: string
+  /** The rule id, when a rule was involved. */
+  readonly rule: string | undefined
+  /** Why, value-free. */
+  readonly reason: string
+}
+
+/** What {@link resolve} returns. Plain, frozen data. */
+export interface Resolution<T extends Doc = Doc> {
+  /** The doctype resolved. */
+  readonly doctype: string
+  /** The document's `name` (from theirs, else ours), when present. */
+  readonly docname: string | undefined
+  /** `now` as an ISO string. */
+  readonly resolvedAt: string
+  /** `unchanged` (nothing to do), `resolved` (all settled), `needs_review` (some fields wait for a person). */
+  readonly status: 'unchanged' | 'resolved' | 'needs_review'
+  /**
+   * The merged document, ERPNext-shaped (JSON fields as strings when ERPNext holds them so). Fields in
+   * review keep ERPNext's value; standard fields (`name`, `modified`, ...) are ERPNext's.
+   */
+  readonly merged: T
+  /**
+   * The snapshot to store as the next base: `merged`, except that fields in review keep their old base
+   * value (omitted on first sync), so they are still conflicts on the next resolution.
+   */
+  readonly nextBase: T
+  /** One decision per field or row that changed on either side. */
+  readonly decisions: readonly FieldDecision[]
+  /** The fields and rows waiting for a person, with both values and the base. */
+  readonly review: readonly ReviewItem[]
+  /**
+   * Fields to write to ERPNext (changed values; a child table is sent whole, because ERPNext replaces
+   * tables on update). Empty when nothing must change there. Send it with ERPNext's `modified`.
+   */
+  readonly writeToErpnext: Readonly<Record<string, unknown>>
+  /** Fields to write to the AI layer. Fields in review are never included. */
+  readonly writeToAi: Readonly<Record<string, unknown>>
+  /** Whether each side needs a write. */
+  readonly needsWrite: { readonly erpnext: boolean; readonly ai: boolean }
+}
+
+const NOTHING: unique symbol = Symbol('nothing')
+type Maybe = unknown | typeof NOTHING
+
+interface ReviewOp {
+  readonly key: string
+  readonly rowName: string | undefined
+  /** Child field, for cells; undefined for whole rows and top-level fields. */
+  readonly field: string | undefined
+  readonly row: boolean
+  readonly base: Maybe
+  readonly ours: Maybe
+}
+
+interface Loc {
+  readonly path: string
+  readonly field: string
+  readonly table: string | undefined
+  readonly rowName: string | undefined
+}
+
+interface State {
+  readonly doctype: string
+  readonly docname: string | undefined
+  readonly rules: RuleSet
+  readonly now: number
+  readonly modified: { readonly ours: string | undefined; readonly theirs: string | undefined }
+  readonly fieldTypes: Readonly<Record<string, FieldType>> | undefined
+  readonly decisions: FieldDecision[]
+  readonly review: ReviewItem[]
+  readonly ops: ReviewOp[]
+}
+
+const JSON_TYPES = new Set(['JSON', 'Geolocation'])
+const TABLE_TYPES = new Set(['Table', 'Table MultiSelect'])
+
+function describe(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value
+}
+
+function checkDoc(which: 'base' | 'ours' | 'theirs', value: unknown): asserts value is Doc {
+  if (!isRecord(value)) throw new InvalidDocumentError(which, describe(value))
+}
+
+function stampOf(doc: Doc): string | undefined {
+  const m = doc.modified
+  return typeof m === 'string' && m !== '' ? m : undefined
+}
+
+/** Put a value into the shape ERPNext keeps for the field (JSON text, Check 0/1, null for absent). */
+function shape(value: unknown, type: FieldType | undefined, theirs: unknown, base: unknown): unknown {
+  if (value === undefined) return null
+  if (typeof value === 'object' && value !== null) {
+    if (
+      (type !== undefined && JSON_TYPES.has(type)) ||
+      typeof theirs === 'string' ||
+      typeof base === 'string'
+    ) {
+      return JSON.stringify(value)
+    }
+    return value
+  }
+  if (typeof value === 'boolean' && (type === 'Check' || typeof theirs === 'number')) return value ? 1 : 0
+  return value
+}
+
+function decide(
+  st: State,
+  loc: Loc,
+  kind: 'field' | 'row',
+  fields: Pick<FieldDecision, 'changedBy' | 'conflict' | 'strategy' | 'rule' | 'winner' | 'reason'> & {
+    rowChange?: FieldDecision['rowChange']
+  },
+): void {
+  st.decisions.push(
+    Object.freeze({
+      path: loc.path,
+      field: loc.field,
+      table: loc.table,
+      rowName: loc.rowName,
+      kind,
+      rowChange: fields.rowChange,
+      changedBy: fields.changedBy,
+      conflict: fields.conflict,
+      strategy: fields.strategy,
+      rule: fields.rule,
+      winner: fields.winner,
+      reason: fields.reason,
+    }),
+  )
+}
+
+function sendToReview(
+  st: State,
+  loc: Loc,
+  kind: 'field' | 'row',
+  values: { hasBase: boolean; base: unknown; ours: unknown; theirs: unknown },
+  strategy: string,
+  rule: string | undefined,
+  reason: string,
+  op: ReviewOp,
+): void {
+  st.review.push(
+    Object.freeze({
+      path: loc.path,
+      field: loc.field,
+      table: loc.table,
+      rowName: loc.rowName,
+      kind,
+      hasBase: values.hasBase,
+      base: values.base,
+      ours: values.ours,
+      theirs: values.theirs,
+      strategy,
+      rule,
+      reason,
+    }),
+  )
+  st.ops.push(op)
+}
+
+function runRule(
+  st: State,
+  loc: Loc,
+  kind: 'field' | 'row',
+  hasBase: boolean,
+  normalized: { base: unknown; ours: unknown; theirs: unknown },
+  raw: { base: unknown; ours: unknown; theirs: unknown },
+  type: FieldType | undefined,
+): { outcome: StrategyOutcome; strategy: string; rule: string } {
+  const match = st.rules.match(st.doctype, loc.path)
+  const context: ConflictContext = {
+    doctype: st.doctype,
+    docname: st.docname,
+    path: loc.path,
+    kind,
+    field: loc.field,
+    table: loc.table,
+    rowName: loc.rowName,
+    hasBase,
+    base: normalized.base,
+    ours: normalized.ours,
+    theirs: normalized.theirs,
+    raw,
+    fieldType: type,
+    modified: st.modified,
+    now: st.now,
+    rule: match.ruleId,
+  }
+  return { outcome: runStrategy(match.strategy, context), strategy: match.strategy.name, rule: match.ruleId }
+}
+
+const KEEP = Symbol('keep')
+
+/** Settle one (non-table) value. Returns the value to place, or KEEP to keep ERPNext's. */
+function settleField(
+  st: State,
+  loc: Loc,
+  b: unknown,
+  o: unknown,
+  t: unknown,
+  type: FieldType | undefined,
+  hasBase: boolean,
+  op: { key: string; rowName: string | undefined; field: string | undefined },
+): unknown {
+  if (o === t) return KEEP
+  const no = normalizeValue(o, type)
+  const nt = normalizeValue(t, type)
+  if (normalizedEqual(no, nt)) return KEEP
+  const nb: Normalized | undefined = hasBase ? normalizeValue(b, type) : undefined
+  const oursChanged = nb === undefined || !normalizedEqual(nb, no)
+  const theirsChanged = nb === undefined || !normalizedEqual(nb, nt)
+  const changedBy: ChangedBy = oursChanged && theirsChanged ? 'both' : oursChanged ? 'ours' : 'theirs'
+  const reviewOp = (): ReviewOp => ({ ...op, row: false, base: hasBase ? b : NOTHING, ours: o })
+  const values = { hasBase, base: b, ours: o, theirs: t }
+
+  const mismatch =
+    no.kind === 'invalid' ||
+    nt.kind === 'invalid' ||
+    (no.kind !== 'empty' && nt.kind !== 'empty' && no.kind !== nt.kind)
+  if (mismatch) {
+    const reason = `unexpected value types: the AI layer has ${describeKind(o)}, ERPNext has ${describeKind(t)}${type ? ` for a ${type} field` : ''}`
+    decide(st, loc, 'field', {
+      changedBy,
+      conflict: changedBy === 'both',
+      strategy: 'type_check',
+      rule: undefined,
+      winner: 'review',
+      reason,
+    })
+    sendToReview(st, loc, 'field', values, 'type_check', undefined, reason, reviewOp())
+    return KEEP
+  }
+  if (!oursChanged) {
+    decide(st, loc, 'field', {
+      changedBy,
+      conflict: false,
+      strategy: 'no_conflict',
+      rule: undefined,
+      winner: 'theirs',
+      reason: 'only ERPNext changed it',
+    })
+    return KEEP
+  }
+  if (!theirsChanged) {
+    decide(st, loc, 'field', {
+      changedBy,
+      conflict: false,
+      strategy: 'no_conflict',
+      rule: undefined,
+      winner: 'ours',
+      reason: 'only the AI layer changed it',
+    })
+    return shape(o, type, t, b)
+  }
+  const { outcome, strategy, rule } = runRule(
+    st,
+    loc,
+    'field',
+    hasBase,
+    { base: nb?.value ?? null, ours: no.value, theirs: nt.value },
+    { base: b, ours: o, theirs: t },
+    type,
+  )
+  const reason = outcome.reason ?? defaultReason(outcome.winner)
+  decide(st, loc, 'field', { changedBy, conflict: true, strategy, rule, winner: outcome.winner, reason })
+  switch (outcome.winner) {
+    case 'ours':
+      return shape(o, type, t, b)
+    case 'theirs':
+      return KEEP
+    case 'merged':
+      return shape(outcome.value, type, t, b)
+    default:
+      sendToReview(st, loc, 'field', values, strategy, rule, reason, reviewOp())
+      return KEEP
+  }
+}
+
+function defaultReason(winner: Winner): string {
+  switch (winner) {
+    case 'ours':
+      return "the strategy chose the AI layer's value"
+    case 'theirs':
+      return "the strategy chose ERPNext's value"
+    case 'merged':
+      return 'the strategy merged both values'
+    default:
+      return 'the strategy asked for a person to decide'
+  }
+}
+
+type Row = Record<string, unknown>
+
+function asRows(value: unknown): Row[] | undefined {
+  if (value === undefined || value === null || value === '') return []
+  if (!Array.isArray(value)) return undefined
+  for (const row of value) if (!isRecord(row)) return undefined
+  return value as Row[]
+}
+
+function rowKey(row: Row): string | undefined {
+  const n = row.name
+  if (typeof n === 'string' && n !== '') return n
+  if (typeof n === 'number') return String(n)
+  return undefined
+}
+
+function childTypesOf(st: State, table: string): ChildTypes {
+  const all = st.fieldTypes
+  if (all === undefined) return undefined
+  const prefix = `${table}[].`
+  let out: Record<string, FieldType> | undefined
+  for (const key in all) {
+    if (key.startsWith(prefix)) (out ??= {})[key.slice(prefix.length)] = all[key]!
+  }
+  return out
+}
+
+function index(rows: readonly Row[]): { named: Map<string, Row>; unnamed: Row[] } {
+  const named = new Map<string, Row>()
+  const unnamed: Row[] = []
+  for (const row of rows) {
+    const k = rowKey(row)
+    if (k === undefined) unnamed.push(row)
+    else named.set(k, row)
+  }
+  return { named, unnamed }
+}
+
+/** Settle a child table row by row. Returns the merged rows, or KEEP. */
+function settleTable(st: State, key: string, b: unknown, o: unknown, t: unknown, hasBase: boolean): unknown {
+  const types = childTypesOf(st, key)
+  const ba = hasBase ? asRows(b) : []
+  const oa = asRows(o)
+  const ta = asRows(t)
+  const tableLoc: Loc = { path: key, field: key, table: undefined, rowName: undefined }
+  if (ba === undefined || oa === undefined || ta === undefined) {
+    const reason = `unexpected value types: a child table must be an array of rows (the AI layer has ${describeKind(o)}, ERPNext has ${describeKind(t)})`
+    decide(st, tableLoc, 'field', {
+      changedBy: 'both',
+      conflict: true,
+      strategy: 'type_check',
+      rule: undefined,
+      winner: 'review',
+      reason,
+    })
+    sendToReview(
+      st,
+      tableLoc,
+      'field',
+      { hasBase, base: b, ours: o, theirs: t },
+      'type_check',
+      undefined,
+      reason,
+      {
+        key,
+        rowName: undefined,
+        field: undefined,
+        row: false,
+        base: hasBase ? b : NOTHING,
+        ours: o,
+      },
+    )
+    return KEEP
+  }
+  if (tablesEqual(oa, ta, types)) return KEEP
+  const B = index(ba)
+  const O = index(oa)
+  const T = index(ta)
+  const names: string[] = [...T.named.keys()]
+  for (const k of O.named.keys()) if (!T.named.has(k)) names.push(k)
+  const out: Row[] = []
+  const rowPath = `${key}[]`
+  for (const name of names) {
+    const br = B.named.get(name)
+    const or = O.named.get(name)
+    const tr = T.named.get(name)
+    const rowLoc: Loc = { path: rowPath, field: key, table: key, rowName: name }
+    if (or !== undefined && tr !== undefined) {
+      let mergedRow: Row | undefined
+      const fields = new Set<string>()
+      for (const f in tr) fields.add(f)
+      for (const f in or) fields.add(f)
+      if (br !== undefined) for (const f in br) fields.add(f)
+      for (const f of fields) {
+        if (SYSTEM_FIELDS.has(f)) continue
+        const value = settleField(
+          st,
+          { path: `${key}[].${f}`, field: f, table: key, rowName: name },
+          br?.[f],
+          or[f],
+          tr[f],
+          types?.[f],
+          br !== undefined,
+          { key, rowName: name, field: f },
+        )
+        if (value !== KEEP) (mergedRow ??= { ...tr })[f] = value
+      }
+      out.push(mergedRow ?? tr)
+      continue
+    }
+    const present = (or ?? tr)!
+    const side: 'ours' | 'theirs' = or !== undefined ? 'ours' : 'theirs'
+    const other: 'ours' | 'theirs' = side === 'ours' ? 'theirs' : 'ours'
+    const sideLabel = side === 'ours' ? 'the AI layer' : 'ERPNext'
+    const otherLabel = other === 'ours' ? 'the AI layer' : 'ERPNext'
+    if (br !== undefined && rowsEqual(br, present, types)) {
+      // The other side removed a row this side left alone.
+      decide(st, rowLoc, 'row', {
+        changedBy: other,
+        conflict: false,
+        strategy: 'no_conflict',
+        rule: undefined,
+        winner: other,
+        reason: `only ${otherLabel} changed it (removed the row)`,
+        rowChange: 'removed',
+      })
+      continue
+    }
+    if (br === undefined && hasBase) {
+      decide(st, rowLoc, 'row', {
+        changedBy: side,
+        conflict: false,
+        strategy: 'no_conflict',
+        rule: undefined,
+        winner: side,
+        reason: `only ${sideLabel} changed it (added the row)`,
+        rowChange: 'added',
+      })
+      out.push(present)
+      continue
+    }
+    // Modified on one side and removed on the other, or (first sync) present on one side only.
+    const rowChange = br === undefined ? 'added' : 'modified'
+    const { outcome, strategy, rule } = runRule(
+      st,
+      rowLoc,
+      'row',
+      br !== undefined,
+      { base: br, ours: or, theirs: tr },
+      { base: br, ours: or, theirs: tr },
+      undefined,
+    )
+    const reason = outcome.reason ?? defaultReason(outcome.winner)
+    decide(st, rowLoc, 'row', {
+      changedBy: 'both',
+      conflict: true,
+      strategy,
+      rule,
+      winner: outcome.winner,
+      reason,
+      rowChange,
+    })
+    if (outcome.winner === 'ours') {
+      if (or !== undefined) out.push(or)
+    } else if (outcome.winner === 'theirs') {
+      if (tr !== undefined) out.push(tr)
+    } else if (outcome.winner === 'merged') {
+      if (isRecord(outcome.value)) out.push(outcome.value)
+    } else {
+      if (tr !== undefined) out.push(tr)
+      sendToReview(
+        st,
+        rowLoc,
+        'row',
+        { hasBase: br !== undefined, base: br, ours: or, theirs: tr },
+        strategy,
+        rule,
+        reason,
+        {
+          key,
+          rowName: name,
+          field: undefined,
+          row: true,
+          base: br ?? NOTHING,
+          ours: or ?? NOTHING,
+        },
+      )
+    }
+  }
+  // Rows without a name are new rows (ERPNext names rows on insert): always additions.
+  for (const [side, rows] of [
+    ['ours', O.unnamed],
+    ['theirs', T.unnamed],
+  ] as const) {
+    for (const row of rows) {
+      const label = side === 'ours' ? 'the AI layer' : 'ERPNext'
+      decide(st, { path: rowPath, field: key, table: key, rowName: undefined }, 'row', {
+        changedBy: side,
+        conflict: false,
+        strategy: 'no_conflict',
+        rule: undefined,
+        winner: side,
+        reason: `only ${label} changed it (added a new row)`,
+        rowChange: 'added',
+      })
+      out.push(row)
+    }
+  }
+  return tablesEqual(out, ta, types) ? KEEP : out
+}
+
+function isTableField(type: FieldType | undefined, b: unknown, o: unknown, t: unknown): boolean {
+  if (type !== undefined) return TABLE_TYPES.has(type)
+  return looksLikeTable(t) || looksLikeTable(o) || looksLikeTable(b)
+}
+
+/** Apply review reverts: pick `base` (next base) or `ours` (the AI view) for reviewed spots. */
+function applyOps(merged: Doc, ops: readonly ReviewOp[], pick: 'base' | 'ours'): Doc {
+  if (ops.length === 0) return merged
+  const doc: Doc = { ...merged }
+  const cloned = new Set<string>()
+  const tableOf = (key: string): Row[] => {
+    if (!cloned.has(key)) {
+      cloned.add(key)
+      doc[key] = Array.isArray(doc[key]) ? [...(doc[key] as Row[])] : []
+    }
+    return doc[key] as Row[]
+  }
+  for (const op of ops) {
+    const value = op[pick]
+    if (op.rowName === undefined) {
+      if (value === NOTHING || value === undefined) delete doc[op.key]
+      else doc[op.key] = value
+      continue
+    }
+    const rows = tableOf(op.key)
+    const at = rows.findIndex((r) => isRecord(r) && rowKey(r) === op.rowName)
+    if (op.row) {
+      if (value === NOTHING || !isRecord(value)) {
+        if (at >= 0) rows.splice(at, 1)
+      } else if (at >= 0) rows[at] = value
+      else rows.push(value)
+      continue
+    }
+    if (at < 0) continue
+    const row = { ...rows[at]! }
+    if (value === NOTHING || value === undefined) delete row[op.field!]
+    else row[op.field!] = value
+    rows[at] = row
+  }
+  return doc
+}
+
+function diff(
+  view: Doc,
+  side: Doc,
+  keys: readonly string[],
+  st: State,
+  tables: ReadonlySet<string>,
+): Record<string, unknown> {
+  const patch: Record<string, unknown> = {}
+  for (const key of keys) {
+    const a = view[key]
+    const b = side[key]
+    if (a === b) continue
+    if (tables.has(key)) {
+      const ra = asRows(a)
+      const rb = asRows(b)
+      if (ra !== undefined && rb !== undefined && tablesEqual(ra, rb, childTypesOf(st, key))) continue
+    } else if (valuesEqual(a, b, st.fieldTypes?.[key])) continue
+    patch[key] = a === undefined ? null : a
+  }
+  return patch
+}
+
+function toMillis(now: Date | number | undefined): number {
+  if (now === undefined) return Date.now()
+  const ms = now instanceof Date ? now.getTime() : now
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) {
+    throw new TypeError(
+      '[@edusync/conflict-rules] resolve(): "now" must be a valid Date or epoch milliseconds.',
+    )
+  }
+  return ms
+}
+
+/**
+ * Resolve one document three ways, field by field. Fields only one side changed since `base` take that
+ * side's value; fields both changed (true conflicts) are settled by the rule set; values of unexpected
+ * types go to review. ERPNext's value quirks (Check 0/1, `100.0`, unpadded times, microseconds, JSON
+ * text, child-row order and `idx`) never count as changes.
+ *
+ * @example
+ * const r = resolve({ base, ours: aiStudent, theirs: erpStudent, doctype: 'Student', rules: defaultEducationRules, now: Date.now() })
+ * if (r.needsWrite.erpnext) await client.update('Student', r.docname, { ...r.writeToErpnext, modified: erpStudent.modified })
+ * for (const item of r.review) await queue.add(item)
+ */
+export function resolve<T extends Doc>(input: ResolveInput<T>): Resolution<T> {
+  if (!isRecord(input))
+    throw new TypeError(
+      '[@edusync/conflict-rules] resolve(): expected an object { base, ours, theirs, doctype, rules, now }.',
+    )
+  const { base, ours, theirs, doctype, fieldTypes, fields } = input
+  if (typeof doctype !== 'string' || doctype.trim() === '') {
+    throw new TypeError(
+      '[@edusync/conflict-rules] resolve(): "doctype" must be a non-empty string such as "Student".',
+    )
+  }
+  checkDoc('ours', ours)
+  checkDoc('theirs', theirs)
+  const hasBase = base !== undefined && base !== null
+  if (hasBase) checkDoc('base', base)
+  const rules = input.rules ?? defaultEducationRules
+  if (!isRuleSet(rules)) {
+    throw new TypeError(
+      '[@edusync/conflict-rules] resolve(): "rules" must be a rule set built with defineRules().',
+    )
+  }
+  if (fieldTypes !== undefined && !isRecord(fieldTypes)) {
+    throw new TypeError(
+      '[@edusync/conflict-rules] resolve(): "fieldTypes" must be an object of path → Frappe fieldtype.',
+    )
+  }
+  if (fields !== undefined && (!Array.isArray(fields) || !fields.every((f) => typeof f === 'string'))) {
+    throw new TypeError('[@edusync/conflict-rules] resolve(): "fields" must be an array of field names.')
+  }
+  const now = toMillis(input.now)
+  const nameValue = theirs.name ?? ours.name
+  const st: State = {
+    doctype,
+    docname: typeof nameValue === 'string' || typeof nameValue === 'number' ? String(nameValue) : undefined,
+    rules,
+    now,
+    modified: { ours: stampOf(ours), theirs: stampOf(theirs) },
+    fieldTypes,
+    decisions: [],
+    review: [],
+    ops: [],
+  }
+  // The AI layer's document lists the fields it holds (privacy filtering removes the rest): a field
+  // missing from `ours` is not held, so it is neither compared nor written. Absent in theirs = null.
+  const keys: string[] = []
+  for (const k of fields ?? Object.keys(ours)) if (!SYSTEM_FIELDS.has(k)) keys.push(k)
+  const merged: Doc = { ...theirs }
+  const tables = new Set<string>()
+  for (const key of keys) {
+    const b = hasBase ? base[key] : undefined
+    const o = ours[key]
+    const t = theirs[key]
+    const type = fieldTypes?.[key]
+    if (isTableField(type, b, o, t)) {
+      tables.add(key)
+      if (o === t) continue
+      const value = settleTable(st, key, b, o, t, hasBase)
+      if (value !== KEEP) merged[key] = value
+      continue
+    }
+    const value = settleField(
+      st,
+      { path: key, field: key, table: undefined, rowName: undefined },
+      b,
+      o,
+      t,
+      type,
+      hasBase,
+      { key, rowName: undefined, field: undefined },
+    )
+    if (value !== KEEP) merged[key] = value
+  }
+  const aiView = applyOps(merged, st.ops, 'ours')
+  const nextBase = applyOps(merged, st.ops, 'base')
+  const writeToErpnext = Object.freeze(diff(merged, theirs, keys, st, tables))
+  const writeToAi = Object.freeze(diff(aiView, ours, keys, st, tables))
+  const needsWrite = Object.freeze({
+    erpnext: Object.keys(writeToErpnext).length > 0,
+    ai: Object.keys(writeToAi).length > 0,
+  })
+  return Object.freeze({
+    doctype,
+    docname: st.docname,
+    resolvedAt: new Date(now).toISOString(),
+    status: st.review.length > 0 ? 'needs_review' : st.decisions.length > 0 ? 'resolved' : 'unchanged',
+    merged: merged as T,
+    nextBase: nextBase as T,
+    decisions: Object.freeze(st.decisions),
+    review: Object.freeze(st.review),
+    writeToErpnext,
+    writeToAi,
+    needsWrite,
+  })
+}

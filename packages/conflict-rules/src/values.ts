@@ -1,0 +1,336 @@
+/**
+ * ERPNext-aware value normalisation and equality.
+ *
+ * ERPNext writes the same value in several spellings: Check is `0`/`1` (the AI layer may say `true`),
+ * Float is `100.0` (JSON `100`), Time is read back as `9:05:00` (written as `09:05:00`), Datetime drops
+ * `.000000`, JSON fields are strings holding JSON, and unset fields are absent, `null` or `""`. Change
+ * detection compares normalised values so none of these spellings counts as a change.
+ *
+ * @module
+ */
+
+/**
+ * A Frappe fieldtype. Types not listed explicitly (Data, Link, Select, Text, ...) compare as text.
+ * Declaring field types is optional: without them values are classified by their shape.
+ */
+export type FieldType =
+  | 'Check'
+  | 'Int'
+  | 'Float'
+  | 'Currency'
+  | 'Percent'
+  | 'Rating'
+  | 'Duration'
+  | 'Date'
+  | 'Datetime'
+  | 'Time'
+  | 'JSON'
+  | 'Geolocation'
+  | 'Table'
+  | 'Table MultiSelect'
+  | 'Data'
+  | 'Link'
+  | 'Dynamic Link'
+  | 'Select'
+  | 'Small Text'
+  | 'Text'
+  | 'Long Text'
+  | 'Text Editor'
+  | 'Read Only'
+  | 'Attach'
+  | 'Attach Image'
+  | 'Color'
+  | 'Phone'
+  | (string & {})
+
+/** The class a normalised value belongs to; values of different kinds are never silently equal. */
+export type ValueKind = 'empty' | 'number' | 'string' | 'json' | 'table' | 'invalid'
+
+/** A value after normalisation. */
+export interface Normalized {
+  readonly kind: ValueKind
+  /** number, canonical string, parsed JSON value, the raw array (tables), null (empty), the raw value (invalid). */
+  readonly value: unknown
+}
+
+const invalid = (value: unknown): Normalized => ({ kind: 'invalid', value })
+
+const EMPTY: Normalized = Object.freeze({ kind: 'empty', value: null })
+
+/** Standard columns every ERPNext document or child row carries; never compared, never written. */
+export const SYSTEM_FIELDS: ReadonlySet<string> = new Set([
+  'name',
+  'owner',
+  'creation',
+  'modified',
+  'modified_by',
+  'docstatus',
+  'idx',
+  'doctype',
+  'parent',
+  'parentfield',
+  'parenttype',
+  '_user_tags',
+  '_comments',
+  '_assign',
+  '_liked_by',
+  '_seen',
+])
+
+const NUMBER_TYPES = new Set(['Int', 'Float', 'Currency', 'Percent', 'Rating', 'Duration'])
+const JSON_TYPES = new Set(['JSON', 'Geolocation'])
+const TABLE_TYPES = new Set(['Table', 'Table MultiSelect'])
+
+const TIME_RE = /^(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?$/
+const DATETIME_RE = /^(\d{4}-\d{2}-\d{2})[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?$/
+const NUMERIC_RE = /^-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/
+
+function canonicalTime(h: string, m: string, s: string | undefined, f: string | undefined): string {
+  return `${h.padStart(2, '0')}:${m}:${s ?? '00'}.${(f ?? '').padEnd(6, '0')}`
+}
+
+/** `9:05:00`, `09:05`, `09:05:00.000000` → `09:05:00.000000`; `undefined` when not a time. */
+export function canonicalTimeString(value: string): string | undefined {
+  const m = TIME_RE.exec(value)
+  return m ? canonicalTime(m[1]!, m[2]!, m[3], m[4]) : undefined
+}
+
+/** `2024-01-05 09:05:00` and `2024-01-05T09:05:00.000000` → `2024-01-05 09:05:00.000000`. */
+export function canonicalDatetimeString(value: string): string | undefined {
+  const m = DATETIME_RE.exec(value)
+  return m ? `${m[1]} ${canonicalTime(m[2]!, m[3]!, m[4], m[5])}` : undefined
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
+  const proto = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}
+
+/** True for `{}`-like objects (not arrays, dates, maps or class instances). */
+export const isRecord = isPlainObject
+
+/** Heuristic used when no fieldtype is declared: an array of child rows as ERPNext returns them. */
+export function looksLikeTable(value: unknown): boolean {
+  if (!Array.isArray(value)) return false
+  for (const row of value) {
+    if (
+      isPlainObject(row) &&
+      ('parentfield' in row || 'parenttype' in row || ('name' in row && 'idx' in row))
+    ) {
+      return true
+    }
+  }
+  return false
+}
+
+function parseJsonText(text: string): Normalized {
+  try {
+    return { kind: 'json', value: JSON.parse(text) }
+  } catch {
+    return { kind: 'string', value: text }
+  }
+}
+
+function jsonLike(value: unknown): boolean {
+  if (value === null) return true
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true
+    case 'number':
+      return Number.isFinite(value)
+    case 'object':
+      if (Array.isArray(value)) return value.every(jsonLike)
+      if (!isPlainObject(value)) return false
+      for (const key in value) if (value[key] !== undefined && !jsonLike(value[key])) return false
+      return true
+    default:
+      return false
+  }
+}
+
+function normalizeUntyped(value: unknown): Normalized {
+  switch (typeof value) {
+    case 'undefined':
+      return EMPTY
+    case 'boolean':
+      return { kind: 'number', value: value ? 1 : 0 }
+    case 'number':
+      return Number.isFinite(value) ? { kind: 'number', value } : invalid(value)
+    case 'string': {
+      if (value === '') return EMPTY
+      const c = value.charCodeAt(0)
+      if (c >= 48 && c <= 57) {
+        const t = canonicalTimeString(value) ?? canonicalDatetimeString(value)
+        if (t !== undefined) return { kind: 'string', value: t }
+      } else if (c === 123 /* { */ || c === 91 /* [ */) {
+        return parseJsonText(value)
+      }
+      return { kind: 'string', value }
+    }
+    case 'object':
+      if (value === null) return EMPTY
+      if (looksLikeTable(value)) return { kind: 'table', value }
+      return jsonLike(value) ? { kind: 'json', value } : invalid(value)
+    default:
+      return invalid(value)
+  }
+}
+
+/**
+ * Normalise a raw field value. With a declared `type` the value is coerced the way ERPNext stores it
+ * (Check `true` → 1, Int/Float `null` → 0, `""` Date → empty); a value ERPNext could not hold in that
+ * type (an object in a Data field) has kind `invalid`. Without a type the value is classified by shape.
+ */
+export function normalizeValue(value: unknown, type?: FieldType): Normalized {
+  if (type === undefined) return normalizeUntyped(value)
+  if (type === 'Check') {
+    if (value === true || value === 1 || value === '1') return { kind: 'number', value: 1 }
+    if (value === false || value === 0 || value === '0' || value == null || value === '') {
+      return { kind: 'number', value: 0 }
+    }
+    return invalid(value)
+  }
+  if (NUMBER_TYPES.has(type)) {
+    if (value == null || value === '') return { kind: 'number', value: 0 }
+    if (typeof value === 'number') {
+      return Number.isFinite(value) ? { kind: 'number', value } : invalid(value)
+    }
+    if (typeof value === 'string' && NUMERIC_RE.test(value.trim())) {
+      return { kind: 'number', value: Number(value.trim()) }
+    }
+    return invalid(value)
+  }
+  if (TABLE_TYPES.has(type)) {
+    if (value == null) return { kind: 'table', value: [] }
+    return Array.isArray(value) ? { kind: 'table', value } : invalid(value)
+  }
+  if (JSON_TYPES.has(type)) {
+    if (value == null || value === '') return EMPTY
+    if (typeof value === 'string') return parseJsonText(value)
+    return jsonLike(value) ? { kind: 'json', value } : invalid(value)
+  }
+  if (value == null || value === '') return EMPTY
+  if (typeof value !== 'string') return invalid(value)
+  if (type === 'Time') return { kind: 'string', value: canonicalTimeString(value) ?? value }
+  if (type === 'Datetime') return { kind: 'string', value: canonicalDatetimeString(value) ?? value }
+  return { kind: 'string', value }
+}
+
+/** Deep equality of JSON values; object key order is irrelevant and `undefined` members count as absent. */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false
+    return true
+  }
+  if (Array.isArray(b)) return false
+  const ao = a as Record<string, unknown>
+  const bo = b as Record<string, unknown>
+  let count = 0
+  for (const key in ao) {
+    if (ao[key] === undefined) continue
+    count++
+    if (!jsonEqual(ao[key], bo[key])) return false
+  }
+  for (const key in bo) if (bo[key] !== undefined) count--
+  return count === 0
+}
+
+/** A stable string for a JSON value (object keys sorted), used for set membership and ordering. */
+export function canonicalJson(value: unknown): string {
+  if (value === undefined) return 'undefined'
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value) ?? 'null'
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  const obj = value as Record<string, unknown>
+  const keys = Object.keys(obj)
+    .filter((k) => obj[k] !== undefined)
+    .sort()
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`
+}
+
+/** Equality of two normalised non-table values. */
+export function normalizedEqual(a: Normalized, b: Normalized): boolean {
+  if (a.kind !== b.kind) return false
+  // Unexpected values are equal only when structurally identical (so an unchanged oddity is no change).
+  return a.kind === 'json' || a.kind === 'invalid' ? jsonEqual(a.value, b.value) : a.value === b.value
+}
+
+/**
+ * True when two raw field values mean the same thing to ERPNext (see the module notes). Child tables
+ * are compared row by row by `name`, ignoring `idx`, row order and the standard columns.
+ *
+ * @example
+ * valuesEqual('9:05:00', '09:05:00') // true
+ * valuesEqual('{"b":1,"a":2}', { a: 2, b: 1 }) // true
+ * valuesEqual(100.0, 100) // true
+ */
+export function valuesEqual(a: unknown, b: unknown, type?: FieldType, childTypes?: ChildTypes): boolean {
+  if (a === b) return true
+  const na = normalizeValue(a, type)
+  const nb = normalizeValue(b, type)
+  if (na.kind === 'table' || nb.kind === 'table') {
+    const ra = na.kind === 'table' ? (na.value as unknown[]) : na.kind === 'empty' ? [] : undefined
+    const rb = nb.kind === 'table' ? (nb.value as unknown[]) : nb.kind === 'empty' ? [] : undefined
+    return ra !== undefined && rb !== undefined && tablesEqual(ra, rb, childTypes)
+  }
+  return normalizedEqual(na, nb)
+}
+
+/** Field types of a child table's fields, by field name. */
+export type ChildTypes = Readonly<Record<string, FieldType>> | undefined
+
+/** Equality of two child rows, ignoring the standard columns. */
+export function rowsEqual(
+  a: Record<string, unknown>,
+  b: Record<string, unknown>,
+  types?: ChildTypes,
+): boolean {
+  for (const key in a) {
+    if (SYSTEM_FIELDS.has(key)) continue
+    if (!valuesEqual(a[key], b[key], types?.[key])) return false
+  }
+  for (const key in b) {
+    if (SYSTEM_FIELDS.has(key) || key in a) continue
+    if (!valuesEqual(undefined, b[key], types?.[key])) return false
+  }
+  return true
+}
+
+/** Equality of two child tables: same named rows with equal contents; unnamed rows compared in order. */
+export function tablesEqual(a: readonly unknown[], b: readonly unknown[], types?: ChildTypes): boolean {
+  if (a.length !== b.length) return false
+  const byName = new Map<unknown, Record<string, unknown>>()
+  const unnamedA: Record<string, unknown>[] = []
+  for (const row of a) {
+    if (!isPlainObject(row)) return false
+    if (row.name == null || row.name === '') unnamedA.push(row)
+    else byName.set(row.name, row)
+  }
+  let unnamedIndex = 0
+  for (const row of b) {
+    if (!isPlainObject(row)) return false
+    if (row.name == null || row.name === '') {
+      const other = unnamedA[unnamedIndex++]
+      if (other === undefined || !rowsEqual(other, row, types)) return false
+      continue
+    }
+    const other = byName.get(row.name)
+    if (other === undefined || !rowsEqual(other, row, types)) return false
+    byName.delete(row.name)
+  }
+  return byName.size === 0 && unnamedIndex === unnamedA.length
+}
+
+/** A short, value-free description of a value's kind for messages and reasons. */
+export function describeKind(value: unknown): string {
+  if (value === undefined) return 'absent'
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  if (typeof value === 'object')
+    return isPlainObject(value) ? 'an object' : `a ${value.constructor?.name ?? 'value'}`
+  return `a ${typeof value}`
+}

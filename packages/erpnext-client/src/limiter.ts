@@ -1,0 +1,172 @@
+import Bottleneck from 'bottleneck'
+import { MESSAGE_PREFIX } from './errors.js'
+
+/**
+ * The part of an ioredis client the Redis-backed limiter uses. Pass your own `new Redis(...)`; the
+ * limiter duplicates it for pub/sub and never closes it.
+ */
+export interface RedisClientLike {
+  duplicate(): unknown
+  readonly options?: unknown
+}
+
+/** Options of {@link createRateLimiter}. */
+export interface RateLimiterOptions {
+  /** Requests allowed per `interval` (a token bucket refilled every interval). @default unlimited */
+  readonly requestsPerInterval?: number
+  /** Length of the interval in milliseconds. @default 1000 */
+  readonly interval?: number
+  /** Requests in flight at once. @default 8 */
+  readonly maxConcurrent?: number
+  /**
+   * Share the limits between processes through Redis (Bottleneck's `ioredis` datastore). All processes
+   * that use the same `id` share one budget and see each other's 429 pauses.
+   */
+  readonly redis?: {
+    /** An ioredis client (ioredis is an optional peer dependency). */
+    readonly client: RedisClientLike
+    /** Limiter id shared by the processes (the Redis key prefix). */
+    readonly id: string
+    /** Wipe this id's state in Redis on start. @default false */
+    readonly clearDatastore?: boolean
+  }
+  /** Injected clock. @default Date.now */
+  readonly now?: () => number
+  /** Injected sleep, used to wait out a pause. @default setTimeout-based */
+  readonly sleep?: (ms: number) => Promise<void>
+}
+
+/**
+ * A rate limiter shared by any number of clients (pass it as `rateLimit`). Backed by Bottleneck, locally
+ * or through Redis.
+ */
+export interface RateLimiter {
+  /** Run `task` when the limits allow it (and no pause is in effect). */
+  schedule<T>(task: () => Promise<T>): Promise<T>
+  /** Stop starting requests for `ms` milliseconds (called on a 429 with its `Retry-After`); shared via Redis. */
+  pause(ms: number): void
+  /** Epoch ms until which requests are paused (0 when not paused). */
+  readonly pausedUntil: number
+  /** Whether the limiter keeps its state in Redis. */
+  readonly distributed: boolean
+  /** Resolves when the limiter is ready (Redis connected). */
+  ready(): Promise<void>
+  /** Stop the limiter and drop its Redis subscriptions (does not quit your Redis client). */
+  disconnect(): Promise<void>
+}
+
+function positive(value: unknown, option: string, integer: boolean): number {
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    value <= 0 ||
+    (integer && !Number.isInteger(value))
+  ) {
+    throw new RangeError(
+      `${MESSAGE_PREFIX} Option \`${option}\` must be a positive ${integer ? 'integer' : 'number'}.`,
+    )
+  }
+  return value
+}
+
+const PAUSE_PREFIX = 'edusync:pause:'
+
+/**
+ * Create a rate limiter: a requests-per-interval budget and a concurrency cap, optionally shared across
+ * processes through Redis.
+ *
+ * @example
+ * ```ts
+ * const limiter = createRateLimiter({ requestsPerInterval: 20, interval: 1000, maxConcurrent: 4 })
+ * const a = createClient({ url, auth, rateLimit: limiter })
+ * const b = createClient({ url, auth: other, rateLimit: limiter }) // one shared budget
+ * ```
+ */
+export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`${MESSAGE_PREFIX} createRateLimiter(options): expected an options object.`)
+  }
+  const interval =
+    options.interval === undefined ? 1000 : positive(options.interval, 'rateLimit.interval', false)
+  const perInterval =
+    options.requestsPerInterval === undefined
+      ? undefined
+      : positive(options.requestsPerInterval, 'rateLimit.requestsPerInterval', true)
+  const maxConcurrent =
+    options.maxConcurrent === undefined ? 8 : positive(options.maxConcurrent, 'rateLimit.maxConcurrent', true)
+  const now = options.now ?? Date.now
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
+  const settings: Bottleneck.ConstructorOptions = { maxConcurrent }
+  if (perInterval !== undefined) {
+    Object.assign(settings, {
+      reservoir: perInterval,
+      reservoirRefreshAmount: perInterval,
+      reservoirRefreshInterval: interval,
+    })
+  }
+  const redis = options.redis
+  let connection: Bottleneck.IORedisConnection | undefined
+  if (redis !== undefined) {
+    if (typeof redis !== 'object' || redis === null || typeof redis.client?.duplicate !== 'function') {
+      throw new TypeError(`${MESSAGE_PREFIX} Option \`rateLimit.redis.client\` must be an ioredis client.`)
+    }
+    if (typeof redis.id !== 'string' || redis.id.length === 0) {
+      throw new TypeError(`${MESSAGE_PREFIX} Option \`rateLimit.redis.id\` must be a non-empty string.`)
+    }
+    const client = redis.client as { constructor: unknown }
+    connection = new Bottleneck.IORedisConnection({ client, Redis: client.constructor })
+    Object.assign(settings, {
+      id: redis.id,
+      datastore: 'ioredis',
+      clearDatastore: redis.clearDatastore ?? false,
+      // Passing the library avoids Bottleneck's `require('ioredis')`, which ESM and bundlers lack.
+      connection,
+    })
+  }
+  const bottleneck = new Bottleneck(settings)
+  let pausedUntil = 0
+  if (redis !== undefined) {
+    bottleneck.on('message', (message: string) => {
+      if (!message.startsWith(PAUSE_PREFIX)) return
+      const until = Number(message.slice(PAUSE_PREFIX.length))
+      if (Number.isFinite(until) && until > pausedUntil) pausedUntil = until
+    })
+    // A Redis failure must not crash the process; requests then fail or wait, which callers see.
+    bottleneck.on('error', () => {})
+  }
+  const waitForPause = async (): Promise<void> => {
+    for (let remaining = pausedUntil - now(); remaining > 0; remaining = pausedUntil - now()) {
+      await sleep(remaining)
+    }
+  }
+  return Object.freeze({
+    schedule<T>(task: () => Promise<T>): Promise<T> {
+      return bottleneck.schedule(async () => {
+        await waitForPause()
+        return task()
+      })
+    },
+    pause(ms: number): void {
+      const until = now() + Math.max(0, ms)
+      if (until <= pausedUntil) return
+      pausedUntil = until
+      if (redis !== undefined) void bottleneck.publish(`${PAUSE_PREFIX}${until}`).catch(() => {})
+    },
+    get pausedUntil() {
+      return pausedUntil
+    },
+    distributed: redis !== undefined,
+    async ready(): Promise<void> {
+      await bottleneck.ready()
+    },
+    async disconnect(): Promise<void> {
+      await bottleneck.stop({ dropWaitingJobs: false })
+      if (connection !== undefined) {
+        await bottleneck.disconnect(false)
+        // The connection duplicated the caller's client for pub/sub; that duplicate is ours to close.
+        const { subscriber } = (await connection.ready()) as { subscriber: { quit(): Promise<unknown> } }
+        await subscriber.quit()
+      }
+    },
+  })
+}

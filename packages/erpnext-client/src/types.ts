@@ -1,0 +1,180 @@
+/**
+ * Types of the typed resource API: doctype maps, typed filters, typed `fields` and the results they select.
+ */
+
+/** Any document: field name → value. */
+export type AnyDoc = { readonly [field: string]: unknown }
+
+/**
+ * Maps doctype names to their document types (as read). Pass your own — the Education map of
+ * `@edusync/doctype-schemas` merged with your custom doctypes — as the client's type parameter.
+ *
+ * @example
+ * ```ts
+ * interface MyDocTypes extends DocTypeMap {
+ *   Student: { name: string; first_name: string; guardians: { guardian: string }[] }
+ *   'Student Guardian': { name: string; guardian: string; parent: string }
+ * }
+ * const client = createClient<MyDocTypes>({ url, auth })
+ * ```
+ */
+export type DocTypeMap = { readonly [doctype: string]: AnyDoc }
+
+/** The map used when none is given: every doctype is an untyped document. */
+export type UntypedDocTypeMap = { readonly [doctype: string]: AnyDoc }
+
+/** Doctype names of a map. */
+export type DocTypeName<M extends DocTypeMap> = Extract<keyof M, string>
+
+/** Field names of a document whose values are child-table rows. */
+export type TableField<D> = {
+  [K in keyof D & string]-?: NonNullable<D[K]> extends readonly (infer R)[]
+    ? R extends object
+      ? K
+      : never
+    : never
+}[keyof D & string]
+
+/** Field names of a document holding plain values (not child tables). */
+export type ValueField<D> = Exclude<keyof D & string, TableField<D>>
+
+/** The row type of a child-table field. */
+export type ChildRow<D, K extends keyof D> = NonNullable<D[K]> extends readonly (infer R)[] ? R : never
+
+/** Frappe's comparison operators (case-insensitive on the server; lower case here). */
+export type ComparisonOperator = '=' | '!=' | '>' | '<' | '>=' | '<='
+
+/** Every filter operator Frappe accepts. */
+export type FilterOperator =
+  | ComparisonOperator
+  | 'like'
+  | 'not like'
+  | 'in'
+  | 'not in'
+  | 'is'
+  | 'between'
+  | 'timespan'
+  | 'previous'
+  | 'next'
+  | 'descendants of'
+  | 'not descendants of'
+  | 'ancestors of'
+  | 'not ancestors of'
+  | 'descendants of (inclusive)'
+
+/** Values of the `timespan` operator. */
+export type Timespan =
+  | 'last week'
+  | 'last month'
+  | 'last quarter'
+  | 'last 6 months'
+  | 'last year'
+  | 'yesterday'
+  | 'today'
+  | 'tomorrow'
+  | 'this week'
+  | 'this month'
+  | 'this quarter'
+  | 'this year'
+  | 'next week'
+  | 'next month'
+  | 'next quarter'
+  | 'next 6 months'
+  | 'next year'
+  | `last ${number} days`
+  | `next ${number} days`
+
+type Scalar<V> =
+  Exclude<NonNullable<V>, readonly unknown[] | object> extends never
+    ? string | number
+    : Exclude<NonNullable<V>, readonly unknown[] | object>
+
+/** The value a filter with operator `O` on a field of value type `V` takes. */
+export type FilterValue<V, O extends FilterOperator> = O extends ComparisonOperator
+  ? Scalar<V>
+  : O extends 'like' | 'not like'
+    ? string
+    : O extends 'in' | 'not in'
+      ? readonly Scalar<V>[]
+      : O extends 'is'
+        ? 'set' | 'not set'
+        : O extends 'between'
+          ? readonly [Scalar<V>, Scalar<V>]
+          : O extends 'timespan'
+            ? Timespan
+            : O extends 'previous' | 'next'
+              ? `${number} ${'day' | 'days' | 'week' | 'weeks' | 'month' | 'months' | 'quarter' | 'quarters' | 'year' | 'years'}`
+              : string
+
+/** `[field, operator, value]` on a field of `D`. */
+export type FilterTuple<D> = {
+  [F in ValueField<D>]: { [O in FilterOperator]: readonly [F, O, FilterValue<D[F], O>] }[FilterOperator]
+}[ValueField<D>]
+
+/** `[childDoctype, field, operator, value]`: a filter on a child table's column (4-element form). */
+export type ChildFilterTuple<M extends DocTypeMap> = {
+  [C in DocTypeName<M>]: {
+    [F in ValueField<M[C]>]: {
+      [O in FilterOperator]: readonly [C, F, O, FilterValue<M[C][F], O>]
+    }[FilterOperator]
+  }[ValueField<M[C]>]
+}[DocTypeName<M>]
+
+/** The object form: `{ status: 'Open' }` (equals) or `{ qty: ['>', 5] }`. */
+export type FilterObject<D> = {
+  readonly [F in ValueField<D>]?:
+    | Scalar<D[F]>
+    | { [O in FilterOperator]: readonly [O, FilterValue<D[F], O>] }[FilterOperator]
+}
+
+/** Filters on doctype `D` of map `M`: the object form, or a list of 3- and 4-element tuples. */
+export type Filters<M extends DocTypeMap, D> =
+  | FilterObject<D>
+  | readonly (FilterTuple<D> | ChildFilterTuple<M>)[]
+
+/** One `fields` entry: a field, `*`, `table_field.child_field`, or `field as alias`. */
+export type FieldSelector<D> =
+  | '*'
+  | ValueField<D>
+  | { [T in TableField<D>]: `${T}.${ValueField<ChildRow<D, T>> & string}` }[TableField<D>]
+  | `${ValueField<D>} as ${string}`
+
+type Selected<D, S> = S extends '*'
+  ? { [K in ValueField<D>]: D[K] }
+  : S extends `${infer F} as ${infer A}`
+    ? F extends keyof D
+      ? { [K in A]: D[F] }
+      : never
+    : S extends `${infer T}.${infer C}`
+      ? T extends TableField<D>
+        ? C extends keyof ChildRow<D, T>
+          ? { [K in C]: ChildRow<D, T>[C] | null }
+          : never
+        : never
+      : S extends keyof D
+        ? { [K in S]: D[S] }
+        : never
+
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void
+  ? I
+  : never
+
+type Simplify<T> = { [K in keyof T]: T[K] } & {}
+
+/** The row type a list with `fields` `S` returns (`{ name }` when no fields are given, as Frappe does). */
+export type SelectResult<
+  D,
+  S extends readonly FieldSelector<D>[] | undefined,
+> = S extends readonly (infer E)[]
+  ? [E] extends [never]
+    ? Simplify<Selected<D, 'name' & keyof D>>
+    : Simplify<UnionToIntersection<Selected<D, E>>>
+  : 'name' extends keyof D
+    ? { name: D['name' & keyof D] }
+    : { name: string }
+
+/** A document to create: any subset of its fields (the server fills the rest or rejects missing ones). */
+export type NewDoc<D> = { [K in keyof D]?: D[K] extends readonly (infer R)[] ? readonly Partial<R>[] : D[K] }
+
+/** A partial update; a child table sent replaces the whole table (Frappe's rule). */
+export type DocPatch<D> = NewDoc<D>

@@ -1,0 +1,337 @@
+import { describe, expect, it } from 'vitest'
+import {
+  isInvalidResponseError,
+  isLoginRedirectError,
+  isNetworkError,
+  isRateLimitError,
+  isServerError,
+  isTimeoutError,
+  isTruncatedResponseError,
+  type RequestInfo,
+  type ResponseInfo,
+  type RetryInfo,
+} from '../src/index.js'
+import { frappeError, json, testClient } from './helpers.js'
+
+const ok = () => json({ data: { name: 'A', doctype: 'Student' } })
+
+describe('retries', () => {
+  it('retries an idempotent GET on 503 and succeeds', async () => {
+    const { client, seen } = testClient((_, i) => (i < 2 ? frappeError(503, 'InReadOnlyMode') : ok()))
+    await expect(client.doc('Student').get('A')).resolves.toMatchObject({ name: 'A' })
+    expect(seen).toHaveLength(3)
+  })
+
+  for (const status of [502, 504]) {
+    it(`retries GET on ${status}`, async () => {
+      const { client, seen } = testClient((_, i) => (i === 0 ? frappeError(status, 'x') : ok()))
+      await client.doc('Student').get('A')
+      expect(seen).toHaveLength(2)
+    })
+  }
+
+  it('does not retry GET on 500', async () => {
+    const { client, seen } = testClient(() => frappeError(500, 'QueryDeadlockError'))
+    const error = await client
+      .doc('Student')
+      .get('A')
+      .catch((e: unknown) => e)
+    expect(isServerError(error)).toBe(true)
+    expect(seen).toHaveLength(1)
+  })
+
+  it('stops after `retry.attempts`', async () => {
+    const { client, seen } = testClient(() => frappeError(502, 'BadGateway'), { retry: { attempts: 3 } })
+    await expect(client.doc('Student').get('A')).rejects.toMatchObject({ code: 'SERVER', status: 502 })
+    expect(seen).toHaveLength(3)
+  })
+
+  it('never retries a write after a 503 (ERPNext writes are not idempotent)', async () => {
+    const { client, seen } = testClient(() => frappeError(503, 'InReadOnlyMode'))
+    await expect(client.doc('Student').create({ first_name: 'A' })).rejects.toMatchObject({ status: 503 })
+    expect(seen).toHaveLength(1)
+  })
+
+  it('retries a write after a 429 (Frappe rejects before running it) and waits for Retry-After', async () => {
+    const waits: number[] = []
+    // Retry-After is a header; build the 429 response with it.
+    const { client, seen } = testClient(
+      (_, i) =>
+        i === 0
+          ? new Response(JSON.stringify({ exc_type: 'TooManyRequestsError' }), {
+              status: 429,
+              headers: { 'content-type': 'application/json', 'retry-after': '7' },
+            })
+          : ok(),
+      { sleep: async (ms) => void waits.push(ms) },
+    )
+    await expect(client.doc('Student').create({ first_name: 'A' })).resolves.toMatchObject({ name: 'A' })
+    expect(seen).toHaveLength(2)
+    expect(waits).toEqual([7000])
+  })
+
+  it('fails at once when Retry-After exceeds retry.maxRetryAfter, exposing retryAfter', async () => {
+    const { client, seen } = testClient(
+      () =>
+        new Response(JSON.stringify({ exc_type: 'TooManyRequestsError' }), {
+          status: 429,
+          headers: { 'content-type': 'application/json', 'retry-after': '600' },
+        }),
+      { retry: { maxRetryAfter: 1000 } },
+    )
+    const error = await client
+      .doc('Student')
+      .get('A')
+      .catch((e: unknown) => e)
+    expect(isRateLimitError(error)).toBe(true)
+    expect((error as { retryAfter: number }).retryAfter).toBe(600_000)
+    expect(seen).toHaveLength(1)
+  })
+
+  it('uses jittered exponential back-off from the injected random source', async () => {
+    const waits: number[] = []
+    const { client } = testClient(() => frappeError(503, 'x'), {
+      retry: { attempts: 4, minDelay: 100, maxDelay: 10_000 },
+      random: () => 0,
+      sleep: async (ms) => void waits.push(ms),
+    })
+    await client
+      .doc('Student')
+      .get('A')
+      .catch(() => {})
+    expect(waits).toEqual([50, 100, 200])
+  })
+
+  it('bounds retrying by retry.maxRetryTime on the injected clock', async () => {
+    let now = 0
+    const { client, seen } = testClient(() => frappeError(503, 'x'), {
+      clock: { now: () => now },
+      retry: { attempts: 10, minDelay: 1000, maxRetryTime: 2500 },
+      sleep: async (ms) => {
+        now += ms
+      },
+    })
+    await client
+      .doc('Student')
+      .get('A')
+      .catch(() => {})
+    expect(seen.length).toBeLessThan(10)
+    expect(now).toBeLessThanOrEqual(2500)
+  })
+
+  it('retries POST RPC methods declared safe', async () => {
+    const { client, seen } = testClient((_, i) => (i === 0 ? frappeError(504, 'x') : json({ message: 3 })))
+    await expect(client.call('my.app.read_only', {}, { safe: true, verb: 'POST' })).resolves.toBe(3)
+    expect(seen).toHaveLength(2)
+  })
+
+  it('retry: false sends once', async () => {
+    const { client, seen } = testClient(() => frappeError(503, 'x'), { retry: false })
+    await client
+      .doc('Student')
+      .get('A')
+      .catch(() => {})
+    expect(seen).toHaveLength(1)
+  })
+})
+
+describe('network failures', () => {
+  it('maps a fetch rejection to NetworkError and retries GETs', async () => {
+    const { client, seen } = testClient((_, i) => {
+      if (i === 0) throw new TypeError('fetch failed')
+      return ok()
+    })
+    await expect(client.doc('Student').get('A')).resolves.toBeTruthy()
+    expect(seen).toHaveLength(2)
+  })
+
+  it('NetworkError when the server stays unreachable', async () => {
+    const { client } = testClient(() => {
+      throw new TypeError('fetch failed', { cause: new Error('ECONNREFUSED') })
+    })
+    const error = await client
+      .doc('Student')
+      .get('A')
+      .catch((e: unknown) => e)
+    expect(isNetworkError(error)).toBe(true)
+    expect((error as Error).cause).toBeInstanceOf(TypeError)
+  })
+
+  it('TimeoutError after `timeout` ms', async () => {
+    const { client } = testClient(
+      (req) =>
+        new Promise<Response>((_, reject) => {
+          // never answers; the abort from ky's timeout ends it
+          void req
+          setTimeout(() => reject(new Error('late')), 5000).unref?.()
+        }),
+      { timeout: 20, retry: false },
+    )
+    const error = await client
+      .doc('Student')
+      .get('A')
+      .catch((e: unknown) => e)
+    expect(isTimeoutError(error)).toBe(true)
+    expect((error as Error).message).toMatch(/timed out after 20 ms/)
+  })
+
+  it('an aborted signal cancels the request and its retries with the signal reason', async () => {
+    const controller = new AbortController()
+    const { client, seen } = testClient(() => {
+      controller.abort(new Error('user cancelled'))
+      return frappeError(503, 'x')
+    })
+    await expect(client.doc('Student').get('A', { signal: controller.signal })).rejects.toThrow(
+      'user cancelled',
+    )
+    expect(seen).toHaveLength(1)
+  })
+})
+
+describe('bad responses', () => {
+  it('an HTML error page from a proxy is an InvalidResponseError', async () => {
+    const { client } = testClient(
+      () =>
+        new Response('<html><body>Bad gateway</body></html>', {
+          status: 200,
+          headers: { 'content-type': 'text/html' },
+        }),
+    )
+    const error = await client
+      .doc('Student')
+      .get('A')
+      .catch((e: unknown) => e)
+    expect(isInvalidResponseError(error)).toBe(true)
+    expect((error as Error).message).toMatch(/expected JSON but got text\/html/)
+  })
+
+  it('a truncated JSON body is a TruncatedResponseError', async () => {
+    const { client } = testClient(() => new Response('{"data": {"name": "A", "first', { status: 200 }), {
+      retry: false,
+    })
+    const error = await client
+      .doc('Student')
+      .get('A')
+      .catch((e: unknown) => e)
+    expect(isTruncatedResponseError(error)).toBe(true)
+  })
+
+  it('a body stream that errors mid-read is a TruncatedResponseError', async () => {
+    const { client } = testClient(
+      () => {
+        const stream = new ReadableStream({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode('{"data":'))
+            controller.error(new TypeError('terminated'))
+          },
+        })
+        return new Response(stream, { status: 200, headers: { 'content-type': 'application/json' } })
+      },
+      { retry: false },
+    )
+    const error = await client
+      .doc('Student')
+      .get('A')
+      .catch((e: unknown) => e)
+    expect(isTruncatedResponseError(error)).toBe(true)
+  })
+
+  it('a redirect to the login page is a LoginRedirectError', async () => {
+    const { client } = testClient(
+      () => new Response(null, { status: 302, headers: { location: '/login?redirect-to=/app' } }),
+    )
+    const error = await client
+      .doc('Student')
+      .get('A')
+      .catch((e: unknown) => e)
+    expect(isLoginRedirectError(error)).toBe(true)
+    expect((error as Error).message).toMatch(/redirected to the login page/)
+  })
+
+  it('an empty 200 body is an InvalidResponseError', async () => {
+    const { client } = testClient(() => new Response('', { status: 200 }))
+    const error = await client
+      .doc('Student')
+      .get('A')
+      .catch((e: unknown) => e)
+    expect(isInvalidResponseError(error)).toBe(true)
+  })
+})
+
+describe('request shape', () => {
+  it('sends Accept: application/json and the token header', async () => {
+    const { client, seen } = testClient(ok)
+    await client.doc('Student').get('EDU STU/1')
+    expect(seen[0]?.headers.get('accept')).toBe('application/json')
+    expect(seen[0]?.headers.get('authorization')).toMatch(/^token key1:/)
+    expect(seen[0]?.url.pathname).toBe('/api/resource/Student/EDU%20STU%2F1')
+  })
+
+  it('keeps a path prefix of the site URL', async () => {
+    const { client, seen } = testClient(ok, { url: 'http://erp.test/erp/' })
+    await client.doc('Student').get('A')
+    expect(seen[0]?.url.pathname).toBe('/erp/api/resource/Student/A')
+  })
+
+  it('adds configured headers', async () => {
+    const { client, seen } = testClient(ok, { headers: { 'X-Frappe-Site-Name': 'school.local' } })
+    await client.doc('Student').get('A')
+    expect(seen[0]?.headers.get('x-frappe-site-name')).toBe('school.local')
+  })
+})
+
+describe('hooks and logging', () => {
+  it('emit beforeRequest, afterResponse with timings from the injected clock, and beforeRetry', async () => {
+    let now = 1000
+    const before: RequestInfo[] = []
+    const after: ResponseInfo[] = []
+    const retries: RetryInfo[] = []
+    const { client } = testClient(
+      (_, i) => {
+        now += 25
+        return i === 0 ? frappeError(503, 'x') : ok()
+      },
+      {
+        clock: { now: () => now },
+        hooks: {
+          beforeRequest: [(i) => before.push(i)],
+          afterResponse: [(i) => after.push(i)],
+          beforeRetry: [(i) => retries.push(i)],
+        },
+      },
+    )
+    await client.doc('Student').get('A')
+    expect(before.map((b) => b.attempt)).toEqual([1, 2])
+    expect(after.map((a) => [a.status, a.durationMs])).toEqual([
+      [503, 25],
+      [200, 25],
+    ])
+    expect(retries).toHaveLength(1)
+    expect(retries[0]?.error.name).toBe('ServerError')
+    expect(before[0]?.requestId).toBe(before[1]?.requestId)
+  })
+
+  it('a throwing hook does not fail the request', async () => {
+    const { client, lines } = testClient(ok, {
+      hooks: {
+        beforeRequest: [
+          () => {
+            throw new Error('hook bug')
+          },
+        ],
+      },
+    })
+    await expect(client.doc('Student').get('A')).resolves.toBeTruthy()
+    expect(lines.some((l) => l.includes('hook threw'))).toBe(true)
+  })
+
+  it('redacts query values in hook URLs', async () => {
+    const urls: string[] = []
+    const { client } = testClient(() => json({ data: [] }), {
+      hooks: { beforeRequest: [(i) => urls.push(i.url)] },
+    })
+    await client.doc('Student').list({ filters: { student_email_id: 'kid@example.com' } })
+    expect(urls[0]).not.toContain('kid')
+    expect(urls[0]).toContain('filters=[REDACTED]')
+  })
+})

@@ -1,0 +1,170 @@
+/**
+ * The crypto primitives this package uses, over Web Crypto everywhere, with an optional synchronous
+ * fast path over `node:crypto` when the runtime exposes it through `process.getBuiltinModule`
+ * (Node ≥ 20.16). Both produce identical bytes; tests cross-check them.
+ *
+ * @internal
+ */
+
+/** Which crypto implementation to use. */
+export type CryptoBackend = 'auto' | 'webcrypto'
+
+interface NodeKeyObject {
+  readonly type: string
+}
+interface NodeHmac {
+  update(data: Uint8Array | string): NodeHmac
+  digest(): Uint8Array
+}
+interface NodeCipher {
+  setAAD(aad: Uint8Array): void
+  update(data: Uint8Array): Uint8Array
+  final(): Uint8Array
+  getAuthTag(): Uint8Array
+  setAuthTag(tag: Uint8Array): void
+}
+interface NodeCrypto {
+  createSecretKey(key: Uint8Array): NodeKeyObject
+  createHmac(alg: 'sha256', key: NodeKeyObject): NodeHmac
+  createCipheriv(alg: 'aes-256-gcm', key: NodeKeyObject, iv: Uint8Array): NodeCipher
+  createDecipheriv(alg: 'aes-256-gcm', key: NodeKeyObject, iv: Uint8Array): NodeCipher
+}
+
+let nodeCryptoCache: NodeCrypto | null | undefined
+
+/** `node:crypto` when the runtime offers it without a static import, else `null`. */
+export function nodeCrypto(): NodeCrypto | null {
+  if (nodeCryptoCache !== undefined) return nodeCryptoCache
+  try {
+    const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
+    const mod = proc?.getBuiltinModule?.('node:crypto') as NodeCrypto | undefined
+    nodeCryptoCache = mod && typeof mod.createHmac === 'function' ? mod : null
+  } catch {
+    nodeCryptoCache = null
+  }
+  return nodeCryptoCache
+}
+
+function subtle(): SubtleCrypto {
+  const s = globalThis.crypto?.subtle
+  if (s === undefined) {
+    throw new TypeError(
+      '[@edusync/privacy-toolkit] Web Crypto (globalThis.crypto.subtle) is not available in this runtime; use Node 20.19+ or an edge runtime with Web Crypto.',
+    )
+  }
+  return s
+}
+
+const buf = (b: Uint8Array): Uint8Array<ArrayBuffer> => b as Uint8Array<ArrayBuffer>
+
+/** A keyed HMAC-SHA256. */
+export interface HmacSigner {
+  sign(data: Uint8Array): Promise<Uint8Array>
+  /** Present only when a synchronous implementation exists in this runtime. */
+  readonly signSync: ((data: Uint8Array) => Uint8Array) | undefined
+}
+
+/** Build an HMAC-SHA256 signer over raw key bytes. */
+export async function createHmacSigner(key: Uint8Array, backend: CryptoBackend): Promise<HmacSigner> {
+  const node = backend === 'auto' ? nodeCrypto() : null
+  if (node !== null) {
+    const keyObject = node.createSecretKey(key)
+    const signSync = (data: Uint8Array) => node.createHmac('sha256', keyObject).update(data).digest()
+    return { signSync, sign: async (data) => signSync(data) }
+  }
+  const cryptoKey = await subtle().importKey('raw', buf(key), { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'sign',
+  ])
+  return {
+    signSync: undefined,
+    sign: async (data) => new Uint8Array(await subtle().sign('HMAC', cryptoKey, buf(data))),
+  }
+}
+
+/** AES-256-GCM with a 12-byte IV and a 16-byte tag appended to the ciphertext. */
+export interface Aead {
+  encrypt(iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array>
+  /** Throws on authentication failure. */
+  decrypt(iv: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Promise<Uint8Array>
+  readonly encryptSync: ((iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array) => Uint8Array) | undefined
+  readonly decryptSync: ((iv: Uint8Array, sealed: Uint8Array, aad: Uint8Array) => Uint8Array) | undefined
+}
+
+export const IV_BYTES = 12
+export const TAG_BYTES = 16
+
+/** Build AES-256-GCM over a 32-byte key. */
+export async function createAead(key: Uint8Array, backend: CryptoBackend): Promise<Aead> {
+  if (key.length !== 32) throw new RangeError('AES-256-GCM needs a 32-byte key')
+  const node = backend === 'auto' ? nodeCrypto() : null
+  if (node !== null) {
+    const keyObject = node.createSecretKey(key)
+    const encryptSync = (iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array) => {
+      const c = node.createCipheriv('aes-256-gcm', keyObject, iv)
+      c.setAAD(aad)
+      const a = c.update(plaintext)
+      const b = c.final()
+      const tag = c.getAuthTag()
+      const out = new Uint8Array(a.length + b.length + tag.length)
+      out.set(a, 0)
+      out.set(b, a.length)
+      out.set(tag, a.length + b.length)
+      return out
+    }
+    const decryptSync = (iv: Uint8Array, sealed: Uint8Array, aad: Uint8Array) => {
+      if (sealed.length < TAG_BYTES) throw new Error('ciphertext shorter than the tag')
+      const d = node.createDecipheriv('aes-256-gcm', keyObject, iv)
+      d.setAAD(aad)
+      d.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES))
+      const a = d.update(sealed.subarray(0, sealed.length - TAG_BYTES))
+      const b = d.final()
+      const out = new Uint8Array(a.length + b.length)
+      out.set(a, 0)
+      out.set(b, a.length)
+      return out
+    }
+    return {
+      encryptSync,
+      decryptSync,
+      encrypt: async (iv, p, aad) => encryptSync(iv, p, aad),
+      decrypt: async (iv, s, aad) => decryptSync(iv, s, aad),
+    }
+  }
+  const cryptoKey = await subtle().importKey('raw', buf(key), { name: 'AES-GCM' }, false, [
+    'encrypt',
+    'decrypt',
+  ])
+  return {
+    encryptSync: undefined,
+    decryptSync: undefined,
+    encrypt: async (iv, p, aad) =>
+      new Uint8Array(
+        await subtle().encrypt({ name: 'AES-GCM', iv: buf(iv), additionalData: buf(aad) }, cryptoKey, buf(p)),
+      ),
+    decrypt: async (iv, s, aad) =>
+      new Uint8Array(
+        await subtle().decrypt({ name: 'AES-GCM', iv: buf(iv), additionalData: buf(aad) }, cryptoKey, buf(s)),
+      ),
+  }
+}
+
+/** HKDF-SHA256 (Web Crypto; runs once per key, so no fast path is needed). */
+export async function hkdf(ikm: Uint8Array, info: string, length = 32): Promise<Uint8Array> {
+  const base = await subtle().importKey('raw', buf(ikm), 'HKDF', false, ['deriveBits'])
+  const bits = await subtle().deriveBits(
+    {
+      name: 'HKDF',
+      hash: 'SHA-256',
+      salt: new Uint8Array(32),
+      info: new TextEncoder().encode(info),
+    },
+    base,
+    length * 8,
+  )
+  return new Uint8Array(bits)
+}
+
+/** Default randomness: Web Crypto's CSPRNG. */
+export function defaultRandomBytes(n: number): Uint8Array {
+  return globalThis.crypto.getRandomValues(new Uint8Array(n))
+}
