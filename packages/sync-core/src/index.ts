@@ -1,6 +1,8 @@
 // ---------------------------------------------------------------------------------------- engine exports
 export { createSyncEngine } from './engine/engine.js'
-export { defaultConflictResolver, sameValue } from './engine/resolve.js'
+export { conflictRulesResolver, sameValue } from './engine/resolve.js'
+export { erpnextPortFromClient } from './engine/client-port.js'
+export type { EngineClient } from './engine/client-port.js'
 export { contentHash, canonicalJson } from './engine/util.js'
 export { modifiedKey } from './engine/fetcher.js'
 export type { CircuitState } from './engine/circuit.js'

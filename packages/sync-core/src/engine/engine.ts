@@ -524,7 +524,8 @@ class Engine implements SyncEngine {
       for (const doc of changedDocs) {
         const ex = existing.get(String(doc.name))
         if (!ex || ex.deleted || ex.modified === ERASED_MODIFIED) toEnhance.push(doc)
-        else if (this.#ownedHash(cfg, doc) !== this.#ownedHash(cfg, await this.#unseal(ex))) toEnhance.push(doc)
+        else if (this.#ownedHash(cfg, doc) !== this.#ownedHash(cfg, await this.#unseal(ex)))
+          toEnhance.push(doc)
       }
     }
     const writes = await this.#computeWrites(cfg, toEnhance, false)
@@ -792,7 +793,13 @@ class Engine implements SyncEngine {
           ? new Set<string>()
           : new Set(
               (
-                await this.#o.store.reviews.list({ status: 'open', doctype: cfg.name, name, afterId: 0, limit: 1000 })
+                await this.#o.store.reviews.list({
+                  status: 'open',
+                  doctype: cfg.name,
+                  name,
+                  afterId: 0,
+                  limit: 1000,
+                })
               ).map((r) => r.field),
             )
       for (const [field, value] of Object.entries(fields)) {

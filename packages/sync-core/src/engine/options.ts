@@ -5,7 +5,7 @@ import type {
   PrivacyPort,
   WebhookVerifyPort,
 } from './ports.js'
-import { defaultConflictResolver } from './resolve.js'
+import { conflictRulesResolver } from './resolve.js'
 import type { DoctypeConfig, EngineHooks, EngineTimers, Enhancer, SyncEngineOptions } from './types.js'
 
 const P = '[@edusync/sync-core]'
@@ -172,7 +172,7 @@ export function resolveOptions(options: SyncEngineOptions): ResolvedOptions {
     doctypes,
     site,
     tenant,
-    rules: options.rules ?? defaultConflictResolver,
+    rules: options.rules ?? conflictRulesResolver(),
     privacy: options.privacy ?? null,
     enhancers: Object.freeze([...enhancers]),
     verifyWebhook,

@@ -1,3 +1,4 @@
+import { type RuleSet, defaultEducationRules, isRuleSet, resolve } from '@edusync/conflict-rules'
 import type { ConflictAnswer, ConflictQuestion, ConflictResolverPort, ErpDoc } from './ports.js'
 import { canonicalJson } from './util.js'
 
@@ -25,20 +26,39 @@ function normalise(value: unknown): unknown {
 }
 
 /**
- * The engine's fallback when no `rules` are configured, following the architecture's defaults for the
- * fields the engine writes: `ai_*` fields are owned by the AI layer (`ai_wins`), anything else goes to
- * manual review. Use `@edusync/conflict-rules` for the full default rule set.
+ * A {@link ConflictResolverPort} backed by `@edusync/conflict-rules`: each conflicting field is decided by
+ * the rule set (`erpnext_wins`, `ai_wins`, `merge`, `manual_review`, custom strategies).
+ *
+ * @param rules - The rule set. @default defaultEducationRules (the design's defaults)
+ * @example
+ * ```ts
+ * import { defineRules, aiWins } from '@edusync/conflict-rules'
+ * createSyncEngine({ ..., rules: conflictRulesResolver(defineRules([{ field: 'ai_*', strategy: aiWins }])) })
+ * ```
  */
-export const defaultConflictResolver: ConflictResolverPort = {
-  resolve(question: ConflictQuestion): ConflictAnswer {
-    const write: Record<string, unknown> = {}
-    const review: string[] = []
-    for (const field of question.fields) {
-      if (field.startsWith('ai_')) write[field] = question.ours[field]
-      else review.push(field)
-    }
-    return { write, review }
-  },
+export function conflictRulesResolver(rules: RuleSet = defaultEducationRules): ConflictResolverPort {
+  if (!isRuleSet(rules))
+    throw new TypeError(
+      '[@edusync/sync-core] conflictRulesResolver(): "rules" must be a rule set from defineRules().',
+    )
+  return {
+    resolve(question: ConflictQuestion): ConflictAnswer {
+      const ours: Record<string, unknown> = {}
+      for (const field of question.fields) ours[field] = question.ours[field]
+      const resolution = resolve({
+        base: question.base,
+        ours,
+        theirs: question.theirs,
+        doctype: question.doctype,
+        rules,
+        fields: question.fields,
+      })
+      return {
+        write: resolution.writeToErpnext,
+        review: [...new Set(resolution.review.map((r) => r.field))],
+      }
+    },
+  }
 }
 
 /** Outcome of a three-way merge of the AI layer's values into ERPNext's current document. */

@@ -117,7 +117,7 @@ export interface SyncEngineOptions {
   readonly site?: string
   /** The privacy tenant. @default 'default' */
   readonly tenant?: string
-  /** Conflict resolver (e.g. `@edusync/conflict-rules`). @default defaultConflictResolver */
+  /** Conflict resolver. @default conflictRulesResolver() (`@edusync/conflict-rules`' defaultEducationRules) */
   readonly rules?: ConflictResolverPort
   /** The privacy boundary; required when `enhancers` are given. */
   readonly privacy?: PrivacyPort

@@ -7,7 +7,9 @@ const profiler: Enhancer = {
   doctypes: ['Student'],
   enhance: ({ view }) => ({
     fields: { ai_learning_profile: { style: 'visual', guardians: (view.guardians as unknown[]).length } },
-    documents: [{ doctype: 'Assessment Insight', key: `insight:${view.name}`, doc: { ai_analysis: { ok: true } } }],
+    documents: [
+      { doctype: 'Assessment Insight', key: `insight:${view.name}`, doc: { ai_analysis: { ok: true } } },
+    ],
   }),
 }
 
@@ -21,7 +23,9 @@ async function synced(enhancers: Enhancer[] = [profiler], extra = {}) {
 describe('enhancers and write-back', () => {
   it('gives enhancers only the privacy-filtered view', async () => {
     const seen: Record<string, unknown>[] = []
-    const { engine } = await synced([{ name: 'spy', doctypes: ['Student'], enhance: ({ view }) => void seen.push({ ...view }) }])
+    const { engine } = await synced([
+      { name: 'spy', doctypes: ['Student'], enhance: ({ view }) => void seen.push({ ...view }) },
+    ])
     await engine.intake({ doctype: 'Student', name: 'EDU-STU-2025-00001' })
     await engine.drain()
     expect(seen).toHaveLength(1)
@@ -82,7 +86,9 @@ describe('enhancers and write-back', () => {
     const doc = erp.tables.get('Student')?.get('EDU-STU-2025-00001')
     expect(doc?.first_name).toBe('Changed')
     expect(JSON.parse(String(doc?.ai_learning_profile)).style).toBe('visual')
-    expect((await store.reviews.list({ status: null, doctype: null, name: null, afterId: 0, limit: 10 })).length).toBe(0)
+    expect(
+      (await store.reviews.list({ status: null, doctype: null, name: null, afterId: 0, limit: 10 })).length,
+    ).toBe(0)
   })
 
   it('lets the AI value win a conflict on an ai_* field under the default rules', async () => {
@@ -112,7 +118,13 @@ describe('enhancers and write-back', () => {
 
   it('creates a review item for manual_review decisions and writes the resolution back', async () => {
     const { engine, erp } = await synced(
-      [{ name: 'summary', doctypes: ['Student'], enhance: () => ({ fields: { ai_interaction_summary: 'AI summary' } }) }],
+      [
+        {
+          name: 'summary',
+          doctypes: ['Student'],
+          enhance: () => ({ fields: { ai_interaction_summary: 'AI summary' } }),
+        },
+      ],
       { rules: { resolve: (q: { fields: readonly string[] }) => ({ write: {}, review: [...q.fields] }) } },
     )
     await engine.intake({ doctype: 'Student', name: 'EDU-STU-2025-00001' })
@@ -126,14 +138,22 @@ describe('enhancers and write-back', () => {
       return origBulk(items)
     }
     await engine.drain()
-    expect(erp.tables.get('Student')?.get('EDU-STU-2025-00001')?.ai_interaction_summary).toBe('Teacher summary')
+    expect(erp.tables.get('Student')?.get('EDU-STU-2025-00001')?.ai_interaction_summary).toBe(
+      'Teacher summary',
+    )
     const [review] = await engine.reviews.list()
-    expect(review).toMatchObject({ field: 'ai_interaction_summary', local: 'AI summary', remote: 'Teacher summary' })
+    expect(review).toMatchObject({
+      field: 'ai_interaction_summary',
+      local: 'AI summary',
+      remote: 'Teacher summary',
+    })
     await engine.reviews.resolve(review!.id, 'local', 'teacher-1')
     await engine.drain()
     expect(erp.tables.get('Student')?.get('EDU-STU-2025-00001')?.ai_interaction_summary).toBe('AI summary')
     expect(await engine.reviews.list()).toEqual([])
-    await expect(engine.reviews.resolve(review!.id, 'remote')).rejects.toMatchObject({ code: 'ENGINE_REVIEW_NOT_FOUND' })
+    await expect(engine.reviews.resolve(review!.id, 'remote')).rejects.toMatchObject({
+      code: 'ENGINE_REVIEW_NOT_FOUND',
+    })
   })
 
   it('keeps syncing data when an enhancer throws, and retries the enhancement', async () => {
@@ -174,7 +194,13 @@ describe('enhancers and write-back', () => {
 
   it('times out a slow enhancer', async () => {
     const { engine } = await synced(
-      [{ name: 'slow', doctypes: ['Student'], enhance: ({ signal }) => new Promise((r) => signal.addEventListener('abort', () => r(undefined))) }],
+      [
+        {
+          name: 'slow',
+          doctypes: ['Student'],
+          enhance: ({ signal }) => new Promise((r) => signal.addEventListener('abort', () => r(undefined))),
+        },
+      ],
       { enhancerTimeoutMs: 20 },
     )
     const failures: string[] = []
@@ -200,9 +226,21 @@ describe('enhancers and write-back', () => {
     const day = Date.parse('2025-03-03T10:00:00Z')
     const interactions = [
       { studentId: 'p-1', concepts: ['fractions'], helpRequested: true, durationMs: 60_000, createdAt: day },
-      { studentId: 'p-1', concepts: ['decimals', 'fractions'], helpRequested: false, durationMs: 30_000, createdAt: day + 1 },
+      {
+        studentId: 'p-1',
+        concepts: ['decimals', 'fractions'],
+        helpRequested: false,
+        durationMs: 30_000,
+        createdAt: day + 1,
+      },
       { studentId: 'p-2', concepts: [], helpRequested: false, durationMs: 1_000, createdAt: day + 2 },
-      { studentId: 'p-2', concepts: [], helpRequested: false, durationMs: 1_000, createdAt: day + 86_400_000 },
+      {
+        studentId: 'p-2',
+        concepts: [],
+        helpRequested: false,
+        durationMs: 1_000,
+        createdAt: day + 86_400_000,
+      },
     ]
     const resolveStudent = (id: string) => (id === 'p-1' ? 'EDU-STU-2025-00001' : 'EDU-STU-2025-00002')
     expect(await engine.rollupEngagement({ date: '2025-03-03', interactions, resolveStudent })).toBe(2)
