@@ -101,17 +101,19 @@ export class DocFetcher {
       return { docs, exhausted: docs.length < pageSize }
     }
     const key = modifiedKey(cursor.modified)
+    // `>=` returns the cursor's own row again (and any ties before it): ask for one more to keep pages full.
+    const limit = pageSize + 1
     const rows = await this.#client.list(doctype, {
       fields: ['*'],
       filters: [['modified', '>=', cursor.modified]],
       orderBy: order,
-      limit: pageSize,
+      limit,
     })
     const after = rows.filter((r) => {
       const k = modifiedKey(String(r.modified))
       return k > key || (k === key && String(r.name) > cursor.name)
     })
-    if (after.length > 0 || rows.length < pageSize) return { docs: after, exhausted: rows.length < pageSize }
+    if (after.length > 0 || rows.length < limit) return { docs: after, exhausted: rows.length < limit }
     // A full page of already-applied ties: walk the rest of the tie group by name, then move past it.
     const ties = await this.#client.list(doctype, {
       fields: ['*'],
