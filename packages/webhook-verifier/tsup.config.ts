@@ -2,14 +2,22 @@ import { defineConfig } from 'tsup'
 
 export default defineConfig({
   entry: {
-    index: 'src/index.ts',
+    node: 'src/node.ts',
+    web: 'src/web.ts',
+    'node-http': 'src/node-http.ts',
+    express: 'src/express.ts',
+    fastify: 'src/fastify.ts',
+    fetch: 'src/fetch.ts',
+    hono: 'src/hono.ts',
   },
   format: ['esm'],
-  target: 'node20',
+  target: 'es2022',
   platform: 'neutral',
+  external: ['node:crypto'],
   // Sibling packages resolve to their built declarations here, not to the source paths used by typecheck.
   dts: { compilerOptions: { paths: {} } },
   clean: true,
   sourcemap: true,
+  splitting: true,
   treeshake: true,
 })

@@ -25,7 +25,8 @@ Options:
   --api-secret SECRET     API secret (or set EDUSYNC_API_SECRET; preferred: keeps it out of shell history)
   --doctype NAME          doctype to fetch from the site (repeatable; default: the Education doctypes)
   --endpoint NAME         getdoctype (default) or resource
-  --no-ai                 do not add EduSync's AI custom fields and doctypes
+  --no-ai                 do not add EduSync's AI custom fields and doctypes (added by default when
+                          the metadata includes Student)
   --runtime-import SPEC   module the generated code imports helpers from (default @edusync/doctype-schemas)
   --out FILE              file to write (written atomically: nothing is written on error)
   --check                 do not write; exit 1 if FILE differs from what would be generated
@@ -110,7 +111,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       })
     }
     const source = generateSchemaSource(metas, {
-      includeAi: !values['no-ai'],
+      ...(values['no-ai'] ? { includeAi: false } : {}),
       ...(values['runtime-import'] ? { runtimeImport: values['runtime-import'] as string } : {}),
     })
     if (values.check) {

@@ -191,11 +191,15 @@ export function applyCustomFields(
   })
 }
 
+function defaultIncludeAi(doctypes: readonly DocTypeMeta[]): boolean {
+  return doctypes.some((m) => m.name === 'Student')
+}
+
 /** Options of {@link generateSchemaSource}. */
 export interface GenerateOptions extends RenderOptions {
   /**
    * Add EduSync's AI custom fields and AI doctypes to the metadata.
-   * @default true
+   * @default true when the metadata includes the Education doctypes (a `Student` doctype), else false
    */
   readonly includeAi?: boolean
   /** Extra Custom Field definitions to merge (after the AI ones). */
@@ -220,7 +224,7 @@ export function generateSchemaSource(
   doctypes: readonly DocTypeMeta[],
   options: GenerateOptions = {},
 ): string {
-  const includeAi = options.includeAi ?? true
+  const includeAi = options.includeAi ?? defaultIncludeAi(doctypes)
   const sourceDescription =
     options.sourceDescription ??
     `${doctypes.length} DocType definitions${includeAi ? ' + EduSync AI custom fields and doctypes' : ''}`
@@ -236,7 +240,7 @@ export function buildMetadata(
   doctypes: readonly DocTypeMeta[],
   options: GenerateOptions = {},
 ): DocTypeMeta[] {
-  const includeAi = options.includeAi ?? true
+  const includeAi = options.includeAi ?? defaultIncludeAi(doctypes)
   const customDocTypes = [...(includeAi ? aiCustomDocTypes : []), ...(options.customDocTypes ?? [])]
   const customFields = [...(includeAi ? aiCustomFields : []), ...(options.customFields ?? [])]
   const all: DocTypeMeta[] = [...doctypes]

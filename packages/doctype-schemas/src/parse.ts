@@ -237,10 +237,12 @@ function toDocIssues(
       continue
     }
     const value = valueAt(json, path)
+    if (value === undefined && path.length > 0) {
+      push(path, 'required', 'missing mandatory field.')
+      continue
+    }
     if (issue.code === 'invalid_type') {
-      if (value === undefined && path.length > 0) {
-        push(path, 'required', 'missing mandatory field.')
-      } else if (path.length === 0) {
+      if (path.length === 0) {
         push(path, 'invalid_type', `expected a document object, got ${kindOf(value)}.`)
       } else {
         push(path, 'invalid_type', `expected ${issue.expected}, got ${kindOf(value)}.`)

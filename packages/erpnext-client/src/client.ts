@@ -10,7 +10,8 @@ import {
   ensureCustomizations,
 } from './setup.js'
 import { type HttpMethod, Transport } from './transport.js'
-import type { AnyDoc, DocTypeMap, DocTypeName, UntypedDocTypeMap } from './types.js'
+import type { AnyDoc, DocOf, DocTypeMapLike, DocTypeName, NewDoc, UntypedDocTypeMap } from './types.js'
+import type { CreateDocTypeMap, DocTypeMap } from '@edusync/doctype-schemas'
 import { Validator } from './validation.js'
 
 /** Arguments and results of the `frappe.client.*` methods, for the typed `call()` overloads. */
@@ -78,18 +79,29 @@ export interface MethodCallOptions extends CallOptions {
   readonly safe?: boolean
 }
 
+/** The document type `create()` accepts for doctype `K`: from the create map when it has `K`. */
+export type CreateDocOf<
+  M extends DocTypeMapLike,
+  C extends DocTypeMapLike,
+  K extends keyof M,
+> = K extends keyof C ? C[K] : NewDoc<DocOf<M, K>>
+
 /**
  * An immutable ERPNext client. Create it with {@link createClient}; derive variants with `extend()`.
  *
- * @typeParam M - Doctype map: doctype names to document types.
+ * @typeParam M - Doctype map, doctype name → document as read. @default the Education `DocTypeMap`
+ * @typeParam C - Doctype map, doctype name → document to create. @default the Education `CreateDocTypeMap`
  */
-export interface ERPNextClient<M extends DocTypeMap = UntypedDocTypeMap> extends BulkApi {
+export interface ERPNextClient<
+  M extends DocTypeMapLike = DocTypeMap,
+  C extends DocTypeMapLike = CreateDocTypeMap,
+> extends BulkApi {
   /** The site URL (normalized). */
   readonly url: string
   /** Typed resource API of a doctype in the map. */
-  doc<K extends DocTypeName<M>>(doctype: K): Resource<M, M[K]>
+  doc<K extends DocTypeName<M>>(doctype: K): Resource<M, DocOf<M, K>, CreateDocOf<M, C, K>>
   /** Resource API of any doctype by name, untyped (for doctypes outside the map). */
-  docUntyped(doctype: string): Resource<UntypedDocTypeMap, AnyDoc>
+  docUntyped(doctype: string): Resource<UntypedDocTypeMap, AnyDoc, AnyDoc>
   /** Call a typed `frappe.client.*` method. Returns `message`. */
   call<K extends keyof FrappeClientMethods>(
     method: K,
@@ -117,7 +129,9 @@ export interface ERPNextClient<M extends DocTypeMap = UntypedDocTypeMap> extends
     ensureCustomizations(spec: CustomizationSpec, options?: EnsureOptions): Promise<CustomizationReport>
   }
   /** A new client with these options merged over this one's (hooks are appended). */
-  extend<N extends DocTypeMap = M>(overrides: Partial<ClientOptions>): ERPNextClient<N>
+  extend<N extends DocTypeMapLike = M, NC extends DocTypeMapLike = C>(
+    overrides: Partial<ClientOptions>,
+  ): ERPNextClient<N, NC>
 }
 
 function mergeOptions(
@@ -148,7 +162,8 @@ function mergeOptions(
  * Create an immutable ERPNext client. Options are validated here (a `TypeError`/`RangeError` names the
  * bad option) and frozen.
  *
- * @typeParam M - Your doctype map (see {@link DocTypeMap}); untyped by default.
+ * @typeParam M - Doctype map (name → document as read). @default the Education `DocTypeMap` of `@edusync/doctype-schemas`
+ * @typeParam C - Doctype map (name → document to create). @default the Education `CreateDocTypeMap`
  * @example
  * ```ts
  * import { createClient } from '@edusync/erpnext-client'
@@ -160,17 +175,21 @@ function mergeOptions(
  * const student = await client.doc('Student').get('EDU-STU-2024-00001')
  * ```
  */
-export function createClient<M extends DocTypeMap = UntypedDocTypeMap>(
-  options: ClientOptions,
-): ERPNextClient<M> {
+export function createClient<
+  M extends DocTypeMapLike = DocTypeMap,
+  C extends DocTypeMapLike = CreateDocTypeMap,
+>(options: ClientOptions): ERPNextClient<M, C> {
   const resolved = resolveOptions(options)
-  return build<M>(resolved, options)
+  return build<M, C>(resolved, options)
 }
 
-function build<M extends DocTypeMap>(resolved: ResolvedOptions, source: ClientOptions): ERPNextClient<M> {
+function build<M extends DocTypeMapLike, C extends DocTypeMapLike>(
+  resolved: ResolvedOptions,
+  source: ClientOptions,
+): ERPNextClient<M, C> {
   const transport = new Transport(resolved)
   const validator = new Validator(resolved)
-  const resources = new Map<string, Resource<M, AnyDoc>>()
+  const resources = new Map<string, Resource<M, AnyDoc, AnyDoc>>()
 
   const meta = async (doctype: string, options?: CallOptions): Promise<DocTypeMeta> => {
     if (typeof doctype !== 'string' || doctype.length === 0) {
@@ -238,24 +257,24 @@ function build<M extends DocTypeMap>(resolved: ResolvedOptions, source: ClientOp
     return (body as { message?: unknown }).message
   }
 
-  const client: ERPNextClient<M> = {
+  const client: ERPNextClient<M, C> = {
     url: resolved.url,
     doc<K extends DocTypeName<M>>(doctype: K) {
       validator.assertKnown(doctype)
       let resource = resources.get(doctype)
       if (!resource) {
-        resource = createResource<M, AnyDoc>(transport, validator, doctype)
+        resource = createResource<M, AnyDoc, AnyDoc>(transport, validator, doctype)
         resources.set(doctype, resource)
       }
-      return resource as unknown as Resource<M, M[K]>
+      return resource as unknown as Resource<M, DocOf<M, K>, CreateDocOf<M, C, K>>
     },
     docUntyped(doctype: string) {
       if (typeof doctype !== 'string' || doctype.length === 0) {
         throw new TypeError(`${MESSAGE_PREFIX} docUntyped(doctype): expected a doctype name.`)
       }
-      return createResource<UntypedDocTypeMap, AnyDoc>(transport, validator, doctype)
+      return createResource<UntypedDocTypeMap, AnyDoc, AnyDoc>(transport, validator, doctype)
     },
-    call: call as ERPNextClient<M>['call'],
+    call: call as ERPNextClient<M, C>['call'],
     meta,
     async checkDrift(doctypes, options = {}) {
       const expected = options.expected ?? resolved.meta
@@ -286,11 +305,13 @@ function build<M extends DocTypeMap>(resolved: ResolvedOptions, source: ClientOp
       ensureCustomizations: (spec: CustomizationSpec, options?: EnsureOptions) =>
         ensureCustomizations(transport, spec, options),
     }),
-    extend<N extends DocTypeMap = M>(overrides: Partial<ClientOptions>): ERPNextClient<N> {
+    extend<N extends DocTypeMapLike = M, NC extends DocTypeMapLike = C>(
+      overrides: Partial<ClientOptions>,
+    ): ERPNextClient<N, NC> {
       const merged = mergeOptions(source, overrides)
       // The derived client shares this one's limiter (same site budget) unless given its own.
       if (overrides.rateLimit === undefined && resolved.rateLimit) merged.rateLimit = resolved.rateLimit
-      return build<N>(resolveOptions(merged), merged)
+      return build<N, NC>(resolveOptions(merged), merged)
     },
     bulkUpdate: bulk.bulkUpdate,
     insertMany: bulk.insertMany,

@@ -26,7 +26,7 @@ export type {
   InsertManySummary,
 } from './bulk.js'
 export { createClient } from './client.js'
-export type { ERPNextClient, FrappeClientMethods, MethodCallOptions } from './client.js'
+export type { CreateDocOf, ERPNextClient, FrappeClientMethods, MethodCallOptions } from './client.js'
 export {
   AuthenticationError,
   BadRequestError,
@@ -132,7 +132,8 @@ export type {
   ChildRow,
   ComparisonOperator,
   DocPatch,
-  DocTypeMap,
+  DocOf,
+  DocTypeMapLike,
   DocTypeName,
   FieldSelector,
   FilterObject,

@@ -1,3 +1,4 @@
+import { doctypeMeta, isKnownDocType, schemaFor } from '@edusync/doctype-schemas'
 import type { ZodType } from 'zod'
 import type { AuthOptions } from './auth.js'
 import { MESSAGE_PREFIX } from './errors.js'
@@ -86,8 +87,19 @@ export type ValidationMode = 'strict' | 'lenient' | 'off'
 export interface DocTypeSchemas {
   /** Schema of a document as read. */
   readonly read?: ZodType
-  /** Schema of a document as created (optional server-set fields). */
+  /** Schema of a document to create (unknown and server-set fields refused). */
   readonly create?: ZodType
+  /** Schema of a partial update. */
+  readonly update?: ZodType
+}
+
+/**
+ * A source of schemas by doctype and flavour: the registry of `@edusync/doctype-schemas`
+ * (`createDocTypeRegistry()`), or anything with the same two methods.
+ */
+export interface SchemaRegistryLike {
+  has(doctype: string): boolean
+  schemaFor(doctype: string, flavour: 'read' | 'create' | 'update'): ZodType
 }
 
 /** Options of {@link createClient}. */
@@ -119,10 +131,16 @@ export interface ClientOptions {
   readonly validate?: ValidationMode
   /** Per-attempt timeout in ms; `false` disables. @default 30000 */
   readonly timeout?: number | false
-  /** DocType metadata used for unknown-field checks, `fields`/filter checks and drift. @default none */
-  readonly meta?: Readonly<Record<string, DocTypeMeta>>
-  /** Zod schemas per doctype used for validation. @default none */
-  readonly schemas?: Readonly<Record<string, DocTypeSchemas>>
+  /**
+   * DocType metadata for unknown-doctype/field checks, `getMany` child tables and drift; `false` turns
+   * these checks off. @default `doctypeMeta` of `@edusync/doctype-schemas` (Education + AI doctypes)
+   */
+  readonly meta?: Readonly<Record<string, DocTypeMeta>> | false
+  /**
+   * Zod schemas for validation: per doctype, or a registry; `false` turns schema checks off.
+   * @default the built-in registry of `@edusync/doctype-schemas`
+   */
+  readonly schemas?: Readonly<Record<string, DocTypeSchemas>> | SchemaRegistryLike | false
   /** Extra headers sent with every request (not for credentials; use `auth`). @default {} */
   readonly headers?: Readonly<Record<string, string>>
 }
@@ -142,7 +160,7 @@ export interface ResolvedOptions {
   readonly validate: ValidationMode
   readonly timeout: number | false
   readonly meta: Readonly<Record<string, DocTypeMeta>> | undefined
-  readonly schemas: Readonly<Record<string, DocTypeSchemas>>
+  readonly schemas: (doctype: string, flavour: 'read' | 'create' | 'update') => ZodType | undefined
   readonly headers: Readonly<Record<string, string>>
   /** The original options, for `extend()`. */
   readonly source: ClientOptions
@@ -274,12 +292,27 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   }
   const timeout = options.timeout === undefined ? 30_000 : options.timeout
   if (timeout !== false) nonNegative(timeout, 'timeout', false, 1)
-  if (options.meta !== undefined && (typeof options.meta !== 'object' || options.meta === null)) {
-    fail('meta', 'a record of DocTypeMeta by doctype name')
+  if (
+    options.meta !== undefined &&
+    options.meta !== false &&
+    (typeof options.meta !== 'object' || options.meta === null)
+  ) {
+    fail('meta', 'a record of DocTypeMeta by doctype name, or false')
   }
-  if (options.schemas !== undefined && (typeof options.schemas !== 'object' || options.schemas === null)) {
-    fail('schemas', 'a record of { read?, create? } zod schemas by doctype name')
-  }
+  const meta =
+    options.meta === false
+      ? undefined
+      : ((options.meta ?? doctypeMeta) as Readonly<Record<string, DocTypeMeta>>)
+  let schemas: ResolvedOptions['schemas']
+  const s = options.schemas
+  if (s === false) schemas = () => undefined
+  else if (s === undefined) schemas = registrySchemas(defaultRegistry)
+  else if (typeof s === 'object' && s !== null && typeof (s as SchemaRegistryLike).schemaFor === 'function') {
+    schemas = registrySchemas(s as SchemaRegistryLike)
+  } else if (typeof s === 'object' && s !== null) {
+    const record = s as Readonly<Record<string, DocTypeSchemas>>
+    schemas = (doctype, flavour) => record[doctype]?.[flavour]
+  } else fail('schemas', 'a record of { read?, create?, update? } zod schemas, a schema registry, or false')
   const headers = { ...(options.headers ?? {}) }
   for (const [name, value] of Object.entries(headers)) {
     if (typeof value !== 'string') fail(`headers.${name}`, 'a string')
@@ -302,11 +335,20 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     rateLimit,
     validate,
     timeout,
-    meta: options.meta,
-    schemas: options.schemas ?? {},
+    meta,
+    schemas,
     headers: Object.freeze(headers),
     source: options,
   }) as ResolvedOptions
 }
 
 type RequestInfoLike = Parameters<typeof fetch>[0]
+
+const defaultRegistry: SchemaRegistryLike = {
+  has: (doctype) => isKnownDocType(doctype),
+  schemaFor: (doctype, flavour) => (schemaFor as (d: string, f: string) => ZodType)(doctype, flavour),
+}
+
+function registrySchemas(registry: SchemaRegistryLike): ResolvedOptions['schemas'] {
+  return (doctype, flavour) => (registry.has(doctype) ? registry.schemaFor(doctype, flavour) : undefined)
+}

@@ -3,7 +3,7 @@ import type { Transport } from './transport.js'
 import type {
   AnyDoc,
   DocPatch,
-  DocTypeMap,
+  DocTypeMapLike,
   FieldSelector,
   Filters,
   NewDoc,
@@ -21,7 +21,7 @@ export interface CallOptions {
 }
 
 /** Options of `list()`. */
-export interface ListOptions<M extends DocTypeMap, D, S extends readonly FieldSelector<D>[] | undefined>
+export interface ListOptions<M extends DocTypeMapLike, D, S extends readonly FieldSelector<D>[] | undefined>
   extends CallOptions {
   /** Columns to return; `['*']` for all. Frappe's default is `['name']`. */
   readonly fields?: S
@@ -38,8 +38,11 @@ export interface ListOptions<M extends DocTypeMap, D, S extends readonly FieldSe
 }
 
 /** Options of `iterate()`. */
-export interface IterateOptions<M extends DocTypeMap, D, S extends readonly FieldSelector<D>[] | undefined>
-  extends CallOptions {
+export interface IterateOptions<
+  M extends DocTypeMapLike,
+  D,
+  S extends readonly FieldSelector<D>[] | undefined,
+> extends CallOptions {
   /** Columns to return. `modified` and `name` are fetched as well for the cursor. */
   readonly fields?: S
   /** AND-ed filters. */
@@ -74,7 +77,7 @@ export interface WriteOptions extends CallOptions {
  * for await (const row of students.iterate({ fields: ['name', 'modified'] })) console.log(row.name)
  * ```
  */
-export interface Resource<M extends DocTypeMap, D extends AnyDoc> {
+export interface Resource<M extends DocTypeMapLike, D extends object, N = NewDoc<D>> {
   /** The doctype name. */
   readonly doctype: string
   /** Read one document with its child tables (`GET /api/resource/{doctype}/{name}`). */
@@ -90,7 +93,7 @@ export interface Resource<M extends DocTypeMap, D extends AnyDoc> {
   /** Number of documents matching `filters` (`frappe.client.get_count`). */
   count(filters?: Filters<M, D>, options?: CallOptions): Promise<number>
   /** Create a document; unknown fields are rejected before sending. Returns the saved document. */
-  create(doc: NewDoc<D>, options?: CallOptions): Promise<D>
+  create(doc: N, options?: CallOptions): Promise<D>
   /** Shallow-merge `patch` into the document; a child table sent replaces the whole table. */
   update(name: string, patch: DocPatch<D>, options?: WriteOptions): Promise<D>
   /** Delete the document. */
@@ -151,11 +154,11 @@ function toFilterList(filters: unknown): unknown[] {
 }
 
 /** @internal Build the resource API of one doctype. */
-export function createResource<M extends DocTypeMap, D extends AnyDoc>(
+export function createResource<M extends DocTypeMapLike, D extends object, N>(
   transport: Transport,
   validator: Validator,
   doctype: string,
-): Resource<M, D> {
+): Resource<M, D, N> {
   const mode = (options?: CallOptions) => options?.validate ?? transport.options.validate
   const readOne = async (body: unknown, options?: CallOptions): Promise<D> => {
     const doc =
@@ -211,7 +214,7 @@ export function createResource<M extends DocTypeMap, D extends AnyDoc>(
     return rows as AnyDoc[]
   }
 
-  const resource: Resource<M, D> = {
+  const resource: Resource<M, D, N> = {
     doctype,
     async get(name, options) {
       requireName(name, 'get')

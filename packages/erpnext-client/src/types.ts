@@ -6,25 +6,29 @@
 export type AnyDoc = { readonly [field: string]: unknown }
 
 /**
- * Maps doctype names to their document types (as read). Pass your own — the Education map of
- * `@edusync/doctype-schemas` merged with your custom doctypes — as the client's type parameter.
+ * What a doctype map is: an object type mapping doctype names to document types (as read). The client
+ * defaults to the Education map `DocTypeMap` of `@edusync/doctype-schemas`; pass your own (for example
+ * that map extended with your custom doctypes) as the client's type parameter.
  *
  * @example
  * ```ts
+ * import type { DocTypeMap } from '@edusync/doctype-schemas'
  * interface MyDocTypes extends DocTypeMap {
- *   Student: { name: string; first_name: string; guardians: { guardian: string }[] }
- *   'Student Guardian': { name: string; guardian: string; parent: string }
+ *   'Library Member': { name: string; modified: string; member_name: string }
  * }
  * const client = createClient<MyDocTypes>({ url, auth })
  * ```
  */
-export type DocTypeMap = { readonly [doctype: string]: AnyDoc }
+export type DocTypeMapLike = object
+
+/** The document type of doctype `K` in map `M`. */
+export type DocOf<M extends DocTypeMapLike, K extends keyof M> = M[K] extends object ? M[K] : AnyDoc
 
 /** The map used when none is given: every doctype is an untyped document. */
 export type UntypedDocTypeMap = { readonly [doctype: string]: AnyDoc }
 
 /** Doctype names of a map. */
-export type DocTypeName<M extends DocTypeMap> = Extract<keyof M, string>
+export type DocTypeName<M extends DocTypeMapLike> = Extract<keyof M, string>
 
 /** Field names of a document whose values are child-table rows. */
 export type TableField<D> = {
@@ -112,12 +116,12 @@ export type FilterTuple<D> = {
 }[ValueField<D>]
 
 /** `[childDoctype, field, operator, value]`: a filter on a child table's column (4-element form). */
-export type ChildFilterTuple<M extends DocTypeMap> = {
+export type ChildFilterTuple<M extends DocTypeMapLike> = {
   [C in DocTypeName<M>]: {
-    [F in ValueField<M[C]>]: {
-      [O in FilterOperator]: readonly [C, F, O, FilterValue<M[C][F], O>]
+    [F in ValueField<DocOf<M, C>>]: {
+      [O in FilterOperator]: readonly [C, F, O, FilterValue<DocOf<M, C>[F], O>]
     }[FilterOperator]
-  }[ValueField<M[C]>]
+  }[ValueField<DocOf<M, C>>]
 }[DocTypeName<M>]
 
 /** The object form: `{ status: 'Open' }` (equals) or `{ qty: ['>', 5] }`. */
@@ -128,7 +132,7 @@ export type FilterObject<D> = {
 }
 
 /** Filters on doctype `D` of map `M`: the object form, or a list of 3- and 4-element tuples. */
-export type Filters<M extends DocTypeMap, D> =
+export type Filters<M extends DocTypeMapLike, D> =
   | FilterObject<D>
   | readonly (FilterTuple<D> | ChildFilterTuple<M>)[]
 

@@ -124,15 +124,15 @@ export class Validator {
     }
     const issues: ValidationIssue[] = []
     this.collectUnknown(doctype, doc as Record<string, unknown>, [], issues)
-    const schema = this.options.schemas[doctype]?.create
-    if (kind === 'create' && schema) {
+    const schema = this.options.schemas(doctype, kind)
+    if (schema) {
       const result = schema.safeParse(doc)
       if (!result.success) {
+        const seen = new Set(issues.map((i) => i.path.join('.')))
         for (const issue of result.error.issues) {
-          issues.push({
-            path: issue.path.map((p) => (typeof p === 'number' ? p : String(p))),
-            message: issue.message,
-          })
+          const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)))
+          if (seen.has(path.join('.'))) continue
+          issues.push({ path, message: issue.message })
         }
       }
     }
@@ -194,7 +194,7 @@ export class Validator {
   /** Validate a document read from the server against the doctype's `read` schema. */
   checkIncoming<T>(doctype: string, doc: T, mode: ValidationMode): T {
     if (mode === 'off') return doc
-    const schema = this.options.schemas[doctype]?.read
+    const schema = this.options.schemas(doctype, 'read')
     if (!schema) return doc
     const result = schema.safeParse(doc)
     if (result.success) return doc

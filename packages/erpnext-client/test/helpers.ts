@@ -1,4 +1,9 @@
-import { createClient, type ClientOptions, type DocTypeMap } from '../src/index.js'
+import {
+  type ClientOptions,
+  createClient,
+  type DocTypeMapLike,
+  type UntypedDocTypeMap,
+} from '../src/index.js'
 
 /** One request seen by the fake fetch. */
 export interface Seen {
@@ -65,7 +70,7 @@ export const SECRET = 'sekrit-5f1e2d3c4b5a'
 export const URL_BASE = 'http://erp.test'
 
 /** A client with token auth, no waiting, and a fake fetch. */
-export function testClient<M extends DocTypeMap = DocTypeMap>(
+export function testClient<M extends DocTypeMapLike = UntypedDocTypeMap>(
   handler: Handler,
   options: Partial<ClientOptions> = {},
 ) {
@@ -73,13 +78,16 @@ export function testClient<M extends DocTypeMap = DocTypeMap>(
   const lines: string[] = []
   const log = (level: string) => (message: string, fields?: Record<string, unknown>) =>
     lines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`)
-  const client = createClient<M>({
+  const client = createClient<M, UntypedDocTypeMap>({
     url: URL_BASE,
     auth: { type: 'token', apiKey: 'key1', apiSecret: SECRET },
     fetch,
     sleep: async () => {},
     random: () => 0.5,
     rateLimit: false,
+    // Unit tests bring their own metadata and schemas; the bundled ones are exercised separately.
+    meta: false,
+    schemas: false,
     logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
     ...options,
   })

@@ -1,0 +1,358 @@
+// The verification logic, written once as generators that yield crypto and store operations. The Node
+// entry runs them synchronously with node:crypto, the Web entry asynchronously with Web Crypto, so both
+// paths take exactly the same decisions. Kept small: the Web build of verifyERPNextWebhook has a 2 kB
+// (minified + gzipped) budget, so messages are short and the README's error table holds the detail.
+import {
+  BodyNotRawError,
+  InvalidPayloadError,
+  InvalidTimestampError,
+  MalformedSignatureError,
+  MissingSignatureError,
+  P,
+  ReplayedError,
+  TooLargeError,
+} from './errors.js'
+import type { Mismatch } from './diagnose.js'
+import type { SeenStore } from './seen-store.js'
+
+/** The header ERPNext puts its signature in (matched case-insensitively). */
+export const ERPNEXT_SIGNATURE_HEADER = 'X-Frappe-Webhook-Signature'
+
+/**
+ * Request headers in any common shape: a Fetch `Headers`, Node's `IncomingHttpHeaders`, or a plain record
+ * (names matched case-insensitively).
+ */
+export type HeadersLike =
+  | { get(name: string): string | null }
+  | Readonly<Record<string, string | readonly string[] | undefined>>
+
+/** The raw request body exactly as received: bytes (a Node `Buffer` is a `Uint8Array`) or text. */
+export type RawBody = string | Uint8Array | ArrayBuffer
+
+/** One delivery to verify. */
+export interface WebhookRequest {
+  /** The raw body, never a parsed object. */
+  body: RawBody
+  headers: HeadersLike
+}
+
+/** @internal an operation the runner performs for the core. */
+export type Op =
+  | { readonly op: 'sign'; readonly key: Uint8Array; readonly data: Uint8Array }
+  | { readonly op: 'verify'; readonly key: Uint8Array; readonly data: Uint8Array; readonly sig: Uint8Array }
+  | { readonly op: 'digest'; readonly data: Uint8Array }
+  | { readonly op: 'seen'; readonly store: SeenStore; readonly id: string; readonly ttl: number }
+  | ({ readonly op: 'diagnose' } & Mismatch)
+
+/** @internal */
+export type Gen<R> = Generator<Op, R, unknown>
+
+/** @internal */
+export function* verifyOp(key: Uint8Array, data: Uint8Array, sig: Uint8Array): Gen<boolean> {
+  return (yield { op: 'verify', key, data, sig }) as boolean
+}
+/** @internal */
+export function* signOp(key: Uint8Array, data: Uint8Array): Gen<Uint8Array> {
+  return (yield { op: 'sign', key, data }) as Uint8Array
+}
+
+const encoder = new TextEncoder()
+/** @internal */
+export const decoder = new TextDecoder()
+/** @internal */
+export const utf8 = (s: string): Uint8Array => encoder.encode(s)
+
+/** @internal */
+export function b64encode(bytes: Uint8Array): string {
+  let s = ''
+  for (const b of bytes) s += String.fromCharCode(b)
+  return btoa(s)
+}
+/** @internal */
+export const b64decode = (s: string): Uint8Array => Uint8Array.from(atob(s), (c) => c.charCodeAt(0))
+
+/** @internal 32 bytes in standard padded base64: 42 characters, one whose low bits are zero, then "=". */
+export const SIG_B64 = /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/
+
+/** @internal the body as bytes, rejecting non-raw and oversized bodies before any work. */
+export function toBytes(body: unknown, max: number): Uint8Array {
+  // UTF-8 never takes fewer bytes than UTF-16 code units, so huge strings are rejected before encoding.
+  if (typeof body === 'string') {
+    if (body.length > max) throw new TooLargeError(max)
+    body = utf8(body)
+  } else if (body instanceof ArrayBuffer) body = new Uint8Array(body)
+  else if (ArrayBuffer.isView(body)) body = new Uint8Array(body.buffer, body.byteOffset, body.byteLength)
+  if (!(body instanceof Uint8Array)) {
+    throw new BodyNotRawError(
+      `body is ${body == null ? 'missing' : 'a parsed object'}: pass the raw request body.`,
+    )
+  }
+  if (body.byteLength > max) throw new TooLargeError(max)
+  return body
+}
+
+/** @internal every value of a header, names compared case-insensitively. */
+export function headerValues(headers: unknown, name: string): string[] {
+  if (headers === null || typeof headers !== 'object') throw new TypeError(`${P}headers must be an object.`)
+  if (typeof (headers as { get?: unknown }).get === 'function') {
+    const v = (headers as { get(n: string): string | null }).get(name)
+    return v == null ? [] : [v]
+  }
+  const out: string[] = []
+  for (const [k, v] of Object.entries(headers)) {
+    if (v != null && typeof k === 'string' && k.toLowerCase() === name) out.push(...[v].flat().map(String))
+  }
+  return out
+}
+
+function positive(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback
+  if (!Number.isSafeInteger(value) || (value as number) <= 0) {
+    throw new RangeError(`${P}${name} must be a positive integer.`)
+  }
+  return value as number
+}
+
+/** Options shared by both schemes. */
+export interface CommonVerifierOptions<T> {
+  /**
+   * Bodies larger than this many bytes are rejected with `too_large` before any hashing or parsing.
+   * @default 1048576 (1 MiB)
+   */
+  maxBodyBytes?: number
+  /**
+   * Rejects a delivery whose id was already accepted within the dedupe window. No store, no dedupe.
+   * The framework adapters default to a fresh {@link MemorySeenStore}.
+   */
+  seen?: SeenStore
+  /** Clock in epoch milliseconds. @default Date.now */
+  now?: () => number
+  /**
+   * Validates and types the parsed JSON payload (e.g. a zod schema's `parse`). Runs after the signature
+   * check; if it throws, verification fails with `invalid_payload` (the thrown error is the `cause`).
+   */
+  parse?: (payload: unknown) => T
+}
+
+/** Options of the ERPNext verifier. */
+export interface ERPNextVerifierOptions<T = unknown> extends CommonVerifierOptions<T> {
+  /**
+   * The Webhook Secret configured in ERPNext. Several secrets are accepted (rotation: list the new one and
+   * the old one); the result's `secretIndex` says which matched. Never trimmed or altered.
+   */
+  secret: string | readonly string[]
+  /**
+   * How far `sent_at` (from the recommended template) may be from `now`, in either direction.
+   * @default 300000 (5 minutes)
+   */
+  toleranceMs?: number
+  /**
+   * How long an accepted event id is remembered by `seen`. Must be at least `2 * toleranceMs`.
+   * @default 2 * toleranceMs
+   */
+  dedupeTtlMs?: number
+}
+
+/** A verified ERPNext delivery. */
+export interface VerifiedWebhook<T = unknown> {
+  /** The parsed JSON body (passed through `parse` when given). */
+  readonly payload: T
+  /** Index into the configured secrets of the one that matched. */
+  readonly secretIndex: number
+  /** `event_id` from the payload, else `sha256:<hex of the raw body>`. */
+  readonly eventId: string
+  readonly eventIdSource: 'payload' | 'body-hash'
+  /** `event` from the payload when it is a string. */
+  readonly event: string | undefined
+  /** `sent_at` from the payload when present. */
+  readonly sentAt: Date | undefined
+}
+
+/** @internal validated options shared by both schemes. */
+export interface BaseConfig<T> {
+  readonly max: number
+  readonly seen: SeenStore | undefined
+  readonly now: () => number
+  readonly parse: ((payload: unknown) => T) | undefined
+  readonly keys: readonly Uint8Array[]
+  /** Whether a secret has surrounding whitespace (for the diagnosis). */
+  readonly spaced: boolean
+  readonly tol: number
+}
+
+/** @internal */
+export function baseConfig<T>(
+  o: CommonVerifierOptions<T> & { secret: unknown },
+  decode: (s: string) => Uint8Array,
+  tol: number,
+): BaseConfig<T> {
+  const { seen, now = Date.now, parse, secret } = o
+  if (
+    (seen !== undefined && typeof seen?.markSeen !== 'function') ||
+    typeof now !== 'function' ||
+    (parse !== undefined && typeof parse !== 'function')
+  ) {
+    throw new TypeError(`${P}seen must have markSeen(); now and parse must be functions.`)
+  }
+  const list = typeof secret === 'string' ? [secret] : secret
+  if (!Array.isArray(list) || list.length === 0 || list.some((s) => typeof s !== 'string' || !s.trim())) {
+    throw new TypeError(`${P}secret must be a non-blank string or a non-empty array of them.`)
+  }
+  return {
+    max: positive('maxBodyBytes', o.maxBodyBytes, 1_048_576),
+    seen,
+    now,
+    parse,
+    keys: list.map(decode),
+    spaced: list.some((s: string) => s.trim() !== s),
+    tol,
+  }
+}
+
+/** @internal validated, frozen ERPNext options. */
+export interface ERPNextConfig<T> extends BaseConfig<T> {
+  readonly ttl: number
+}
+
+/** @internal */
+export function erpnextConfig<T>(options: ERPNextVerifierOptions<T>): ERPNextConfig<T> {
+  if (options === null || typeof options !== 'object') throw new TypeError(`${P}options must be an object.`)
+  const tol = positive('toleranceMs', options.toleranceMs, 300_000)
+  const ttl = positive('dedupeTtlMs', options.dedupeTtlMs, 2 * tol)
+  if (ttl < 2 * tol) throw new RangeError(`${P}dedupeTtlMs must be at least 2 * toleranceMs.`)
+  return Object.freeze({ ...baseConfig(options, utf8, tol), ttl })
+}
+
+/** @internal */
+export function request(req: unknown): WebhookRequest {
+  if (req === null || typeof req !== 'object') throw new TypeError(`${P}verify expects { body, headers }.`)
+  return req as WebhookRequest
+}
+
+/** @internal parses the verified body, then runs `parse`. */
+export function payloadOf<T>(c: BaseConfig<T>, text: string): [unknown, T] {
+  let data: unknown
+  try {
+    data = JSON.parse(text)
+  } catch {
+    // The SyntaxError quotes the body, so it is deliberately not kept as the cause.
+    throw new InvalidPayloadError('signature valid, but the body is not JSON.')
+  }
+  try {
+    return [data, c.parse ? c.parse(data) : (data as T)]
+  } catch (error) {
+    throw new InvalidPayloadError('signature valid, but parse() rejected the payload.', error)
+  }
+}
+
+/** @internal */
+export function* dedupe(store: SeenStore | undefined, id: string, ttl: number): Gen<void> {
+  if (store && !(yield { op: 'seen', store, id, ttl })) {
+    throw new ReplayedError('duplicate', 'event id already accepted: a retry or replay.', id)
+  }
+}
+
+/** @internal */
+export function window(at: number, c: BaseConfig<unknown>, id: string): void {
+  const now = c.now()
+  const old = at < now - c.tol
+  if (old || at > now + c.tol) {
+    throw new ReplayedError(
+      old ? 'stale' : 'future',
+      'timestamp outside the tolerance window: check clocks.',
+      id,
+    )
+  }
+}
+
+const ISO = /^(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)$/
+
+/** @internal `sent_at`: ISO 8601 with an offset, or epoch seconds; epoch milliseconds out. */
+export function parseSentAt(v: unknown): number {
+  const m = typeof v === 'string' ? ISO.exec(v) : null
+  // Normalise to 3 fraction digits, the only form every engine's Date.parse must accept.
+  const t = m
+    ? Date.parse(`${m[1]}T${m[2]}${(m[3] ?? '.').padEnd(4, '0').slice(0, 4)}${m[4]}`)
+    : typeof v === 'number'
+      ? v * 1000
+      : Number.NaN
+  if (!Number.isFinite(t)) {
+    throw new InvalidTimestampError(
+      'sent_at must be ISO 8601 with an offset, or epoch seconds (see the template).',
+    )
+  }
+  return t
+}
+
+/** @internal checks the signature only: the request, its bytes and the index of the matching secret. */
+export function* matchERPNext(
+  c: BaseConfig<unknown>,
+  input: WebhookRequest,
+): Gen<[WebhookRequest, Uint8Array, number]> {
+  const req = request(input)
+  const bytes = toBytes(req.body, c.max)
+  const values = headerValues(req.headers, 'x-frappe-webhook-signature')
+  const value = values[0]
+  if (value === undefined) {
+    throw new MissingSignatureError(
+      `no ${ERPNEXT_SIGNATURE_HEADER}: tick Enable Security on the ERPNext Webhook.`,
+    )
+  }
+  if (values.length > 1 || !SIG_B64.test(value)) {
+    throw new MalformedSignatureError(`${ERPNEXT_SIGNATURE_HEADER} must be one padded base64 HMAC-SHA256.`)
+  }
+  const sig = b64decode(value)
+  let index = -1
+  for (let i = 0; index < 0 && i < c.keys.length; i++)
+    if (yield* verifyOp(c.keys[i] as Uint8Array, bytes, sig)) index = i
+  if (index < 0) {
+    const text = decoder.decode(bytes)
+    yield { op: 'diagnose', keys: c.keys, text, sig, spaced: c.spaced }
+  }
+  return [req, bytes, index]
+}
+
+/** @internal verifies an ERPNext delivery. */
+export function* verifyERPNext<T>(c: ERPNextConfig<T>, input: WebhookRequest): Gen<VerifiedWebhook<T>> {
+  const [req, bytes, index] = yield* matchERPNext(c, input)
+  const [data, payload] = payloadOf(c, typeof req.body === 'string' ? req.body : decoder.decode(bytes))
+  const obj = (data instanceof Object ? data : {}) as Record<string, unknown>
+  const own = typeof obj.event_id === 'string' && obj.event_id !== ''
+  const eventId = own
+    ? (obj.event_id as string)
+    : `sha256:${hex((yield { op: 'digest', data: bytes }) as Uint8Array)}`
+  const sentAt = obj.sent_at === undefined ? undefined : parseSentAt(obj.sent_at)
+  if (sentAt !== undefined) window(sentAt, c, eventId)
+  yield* dedupe(c.seen, eventId, c.ttl)
+  return Object.freeze({
+    payload,
+    secretIndex: index,
+    eventId,
+    eventIdSource: own ? 'payload' : 'body-hash',
+    event: typeof obj.event === 'string' ? obj.event : undefined,
+    sentAt: sentAt === undefined ? undefined : new Date(sentAt),
+  })
+}
+
+function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
+}
+
+/** Options of {@link verifyERPNextSignature}. */
+export interface ERPNextSignatureOptions {
+  /** As in {@link ERPNextVerifierOptions.secret}. */
+  secret: string | readonly string[]
+  /** @default 1048576 (1 MiB) */
+  maxBodyBytes?: number
+}
+
+/** @internal */
+export function* verifySignatureOnly(
+  input: WebhookRequest & ERPNextSignatureOptions,
+): Gen<{ readonly secretIndex: number }> {
+  const [, , secretIndex] = yield* matchERPNext(
+    baseConfig(request(input) as WebhookRequest & ERPNextSignatureOptions, utf8, 1),
+    input,
+  )
+  return { secretIndex }
+}

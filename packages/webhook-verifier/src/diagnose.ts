@@ -1,0 +1,58 @@
+// Why a signature did not match. Loaded only on the failure path (lazily by the Web entry), so the
+// happy path stays within the size budget.
+import type { Gen } from './core.js'
+import { utf8, verifyOp } from './core.js'
+import { BodyNotRawError, SecretWhitespaceError, SignatureMismatchError } from './errors.js'
+import { num } from './py-number.js'
+
+const LIMIT = 65_536
+const TOKEN = /"(?:[^"\\]|\\.)*"|-?\d[\d.eE+-]*|[,:]/g
+
+/** Python `json.dumps` of parsed JSON, from its compact `JSON.stringify` form. */
+function reserialise(compact: string, allFloat: boolean): string {
+  return compact.replace(TOKEN, (t) =>
+    t === ',' || t === ':'
+      ? `${t} `
+      : t[0] === '"'
+        ? t.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+        : num(Number(t), allFloat),
+  )
+}
+
+/** @internal what {@link diagnose} needs. */
+export interface Mismatch {
+  readonly keys: readonly Uint8Array[]
+  readonly text: string
+  readonly sig: Uint8Array
+  readonly spaced: boolean
+}
+
+/**
+ * @internal Always throws: `body_not_raw` when the signature matches ERPNext's serialisation of the parsed
+ * body (integers as ints, then as floats) but not the bytes received; `secret_whitespace` when a secret has
+ * surrounding whitespace; otherwise `signature_mismatch`.
+ */
+export function* diagnose(m: Mismatch): Gen<never> {
+  let compact = ''
+  try {
+    if (m.text.length <= LIMIT) compact = JSON.stringify(JSON.parse(m.text))
+  } catch {}
+  for (const allFloat of compact ? [false, true] : []) {
+    const py = reserialise(compact, allFloat)
+    for (const key of py === m.text ? [] : m.keys) {
+      if (yield* verifyOp(key, utf8(py), m.sig)) {
+        throw new BodyNotRawError(
+          'the signature matches the parsed-and-re-serialised body, not the bytes received: your framework parsed the body; verify the raw request bytes, before any JSON parser.',
+        )
+      }
+    }
+  }
+  if (m.spaced) {
+    throw new SecretWhitespaceError(
+      'no secret matches, and a configured secret has leading/trailing whitespace: trim it (ERPNext signs with the secret as saved).',
+    )
+  }
+  throw new SignatureMismatchError(
+    'no configured secret matches: check the secret(s) against the ERPNext Webhook Secret (during rotation configure both) and pass the raw body.',
+  )
+}

@@ -1,0 +1,36 @@
+/**
+ * Fetch `Request`/`Response` adapter (Web Crypto): Next.js route handlers, Cloudflare Workers, Deno,
+ * Bun, Vercel Edge, and anything else that speaks the Fetch API.
+ * @packageDocumentation
+ */
+import { type AdapterOptions, adapterOptions, deliver, type Outcome, readRequestBody } from './adapter.js'
+import { createERPNextVerifier } from './web.js'
+
+export type { AdapterOptions } from './adapter.js'
+export { readRequestBody } from './adapter.js'
+
+/** @internal */
+export function respond(outcome: Outcome): Response {
+  return new Response(JSON.stringify(outcome.body), {
+    status: outcome.status,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+  })
+}
+
+/**
+ * A `(request: Request) => Promise<Response>` handler for ERPNext webhooks.
+ * @example
+ * // app/api/erpnext/route.ts (Next.js)
+ * export const POST = createFetchHandler({ secret: process.env.ERPNEXT_WEBHOOK_SECRET!, onEvent: handle })
+ */
+export function createFetchHandler<T = unknown>(
+  options: AdapterOptions<T, { request: Request }>,
+): (request: Request) => Promise<Response> {
+  const { verifier: vo, onEvent, onError } = adapterOptions(options)
+  const verifier = createERPNextVerifier(vo)
+  const max = vo.maxBodyBytes ?? 1_048_576
+  return async (request) => {
+    const read = async () => ({ body: await readRequestBody(request, max), headers: request.headers })
+    return respond(await deliver(verifier.verify, verifier.seen, onEvent, onError, read, { request }))
+  }
+}

@@ -1,0 +1,36 @@
+import type { Gen, Op } from './core.js'
+import { P } from './errors.js'
+
+function checkSeen(op: Op, value: unknown): void {
+  if (op.op === 'seen' && typeof value !== 'boolean') {
+    throw new TypeError(`${P}SeenStore.markSeen must return (or resolve to) a boolean.`)
+  }
+}
+
+/** @internal drives a core generator synchronously. */
+export function runSync<R>(gen: Gen<R>, exec: (op: Op) => unknown): R {
+  let step = gen.next()
+  while (!step.done) {
+    const value = exec(step.value)
+    if (value instanceof Promise || (value as { then?: unknown } | null)?.then) {
+      Promise.resolve(value).catch(() => {})
+      throw new TypeError(
+        `${P}verifySync needs a synchronous SeenStore (markSeen returned a promise); use the async verify() with this store.`,
+      )
+    }
+    checkSeen(step.value, value)
+    step = gen.next(value)
+  }
+  return step.value
+}
+
+/** @internal drives a core generator, awaiting every operation. */
+export async function runAsync<R>(gen: Gen<R>, exec: (op: Op) => unknown): Promise<R> {
+  let step = gen.next()
+  while (!step.done) {
+    const value = await exec(step.value)
+    checkSeen(step.value, value)
+    step = gen.next(value)
+  }
+  return step.value
+}
