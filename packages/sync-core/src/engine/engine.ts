@@ -642,7 +642,8 @@ class Engine implements SyncEngine {
         const record = await this.#o.store.documents.get(doctype, name)
         if (!record || record.deleted) return undefined
         const plain = await this.#unseal(record)
-        return { ...(await this.#o.privacy!.view(doctype, plain)) }
+        const view = await this.#o.privacy!.view(doctype, plain)
+        return view === null ? undefined : { ...view }
       },
     }
     try {
@@ -717,7 +718,15 @@ class Engine implements SyncEngine {
     for (const doc of docs) {
       const name = String(doc.name)
       if (await this.#subjectErased(cfg, doc)) continue
-      const view = { ...(await this.#o.privacy!.view(cfg.name, doc)) }
+      const filtered = await this.#o.privacy!.view(cfg.name, doc)
+      if (filtered === null) {
+        // Restriction or objection: the AI layer gets nothing about this subject.
+        out.audit.push(
+          this.#row('enhancer.skipped', cfg.name, name, 'internal', 'skipped', { error: 'consent' }),
+        )
+        continue
+      }
+      const view = { ...filtered }
       const fields: Record<string, JsonValue> = {}
       for (const enhancer of enhancers) {
         let result: Enhancement | undefined

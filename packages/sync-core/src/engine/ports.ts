@@ -349,8 +349,8 @@ export interface ConflictResolverPort {
 
 /** Privacy boundary (backed by `@edusync/privacy-toolkit`). */
 export interface PrivacyPort {
-  /** The view of a document an enhancer (the AI layer) may see. */
-  view(doctype: string, doc: Readonly<ErpDoc>): ErpDoc | Promise<ErpDoc>
+  /** The view of a document an enhancer (the AI layer) may see; `null` when consent forbids any use. */
+  view(doctype: string, doc: Readonly<ErpDoc>): ErpDoc | null | Promise<ErpDoc | null>
   /** Encrypt the PII fields of a document before it reaches the store. */
   seal(doctype: string, name: string, doc: Readonly<ErpDoc>): ErpDoc | Promise<ErpDoc>
   /** Reverse of `seal`. */

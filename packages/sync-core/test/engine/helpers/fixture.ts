@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto'
 import { createSyncEngine } from '../../../src/engine/engine.js'
+import { erpnextWebhookVerifier } from '../../../src/engine/webhook.js'
 import type { ErpDoc, PrivacyPort } from '../../../src/engine/ports.js'
 import type { SyncEngineOptions } from '../../../src/engine/types.js'
 import { createFakeErpnext } from './fake-erpnext.js'
@@ -72,8 +73,7 @@ export function setup(overrides: Partial<SyncEngineOptions> = {}) {
     retryBaseMs: 1000,
     retryMaxMs: 60_000,
     maxAttempts: 3,
-    verifyWebhook: (raw, headers) =>
-      headers.get('x-frappe-webhook-signature') === sign(new TextDecoder().decode(raw)),
+    verifyWebhook: erpnextWebhookVerifier(SECRET),
     ...overrides,
   }
   erp.unique.set('Assessment Insight', 'idempotency_key')
