@@ -108,6 +108,7 @@ class Engine implements SyncEngine {
   #wakers = new Set<() => void>()
   #leaseSeq = 0
   readonly #confirmed = new Map<string, number>()
+  readonly #inflight = new Map<string, Promise<ErpDoc>>()
   readonly #misses = new Map<
     string,
     Map<string, { resolve: (d: ErpDoc) => void; reject: (e: unknown) => void }[]>
@@ -1696,18 +1697,25 @@ class Engine implements SyncEngine {
         return this.#unseal(record)
       }
     }
-    return new Promise<ErpDoc>((resolve, reject) => {
+    const key = `${doctype}\u0000${name}`
+    const inflight = this.#inflight.get(key)
+    if (inflight) return inflight.then((d) => ({ ...d }))
+    const promise = new Promise<ErpDoc>((resolve, reject) => {
       let pending = this.#misses.get(doctype)
       if (!pending) {
         pending = new Map()
         this.#misses.set(doctype, pending)
-        // Misses that arrive in the same tick share one request.
-        queueMicrotask(() => void this.#flushMisses(doctype))
+        // Misses of one doctype that arrive together share one request.
+        this.#o.timers.setTimeout(() => void this.#flushMisses(doctype), 0)
       }
       const waiters = pending.get(name) ?? []
       waiters.push({ resolve, reject })
       pending.set(name, waiters)
     })
+    this.#inflight.set(key, promise)
+    const clear = () => this.#inflight.delete(key)
+    promise.then(clear, clear)
+    return promise.then((d) => ({ ...d }))
   }
 
   async #flushMisses(doctype: string): Promise<void> {
@@ -1830,7 +1838,8 @@ class Engine implements SyncEngine {
       if (!l || (l.deleted && l.modified !== ERASED_MODIFIED)) missing.push(name)
       else if (l.modified === ERASED_MODIFIED) continue
       else if (level === 'full' && modifiedKey(l.modified) !== modifiedKey(r.modified)) stale.push(name)
-      else if (level === 'deep' && r.doc && contentHash(r.doc) !== l.hash) stale.push(name)
+      else if (level === 'deep' && r.doc && contentHash(r.doc) !== contentHash(await this.#unseal(l)))
+        stale.push(name)
     }
     let liveLocal = 0
     let latestLocal: string | null = null

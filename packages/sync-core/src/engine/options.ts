@@ -6,6 +6,7 @@ import type {
   WebhookVerifyPort,
 } from './ports.js'
 import { conflictRulesResolver } from './resolve.js'
+import { toEngineStore } from './store-port.js'
 import type { DoctypeConfig, EngineHooks, EngineTimers, Enhancer, SyncEngineOptions } from './types.js'
 
 const P = '[@edusync/sync-core]'
@@ -89,8 +90,9 @@ export function resolveOptions(options: SyncEngineOptions): ResolvedOptions {
     throw new TypeError(`${P} createSyncEngine() needs an options object.`)
   hasMethods('client', options.client, ['list', 'count', 'bulkUpdate', 'insertMany'])
   hasMethods('store', options.store, ['transaction'])
-  for (const area of ['documents', 'queue', 'cursors', 'reviews', 'audit', 'seen'] as const) {
-    if (!options.store[area] || typeof options.store[area] !== 'object')
+  const store = toEngineStore(options.store)
+  for (const area of ['documents', 'queue', 'cursors', 'reviews', 'audit', 'seen', 'privacy'] as const) {
+    if (!store[area] || typeof store[area] !== 'object')
       throw new TypeError(`${P} Option "store" is missing the "${area}" area; pass a storage adapter.`)
   }
   if (!options.doctypes || typeof options.doctypes !== 'object' || Array.isArray(options.doctypes))
@@ -168,7 +170,7 @@ export function resolveOptions(options: SyncEngineOptions): ResolvedOptions {
 
   return Object.freeze({
     client: options.client,
-    store: options.store,
+    store,
     doctypes,
     site,
     tenant,

@@ -1,3 +1,4 @@
+import type { Store } from '../storage/store.js'
 import type { CircuitState } from './circuit.js'
 import type {
   AuditEntry,
@@ -109,8 +110,8 @@ export interface EngineTimers {
 export interface SyncEngineOptions {
   /** ERPNext: an `@edusync/erpnext-client` client adapted with `erpnextPortFromClient`, or any port. */
   readonly client: ErpnextPort
-  /** The store (any storage adapter of `@edusync/sync-core`). */
-  readonly store: EngineStore
+  /** The store: `createStore(adapter)` with any storage adapter (memory, SQLite, PostgreSQL, your own). */
+  readonly store: Store | EngineStore
   /** The doctypes to sync and write, by name. */
   readonly doctypes: Readonly<Record<string, DoctypeConfig>>
   /** The site id used for cursors. @default 'default' */

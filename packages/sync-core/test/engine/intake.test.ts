@@ -154,7 +154,7 @@ describe('webhookHandler', () => {
 
   it('answers 503 when the store is down so ERPNext retries', async () => {
     const { engine, store } = setup()
-    store.down = true
+    await store.close()
     expect((await engine.webhookHandler()(webhook(event))).status).toBe(503)
   })
 

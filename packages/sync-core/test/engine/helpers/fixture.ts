@@ -4,7 +4,8 @@ import { erpnextWebhookVerifier } from '../../../src/engine/webhook.js'
 import type { ErpDoc, PrivacyPort } from '../../../src/engine/ports.js'
 import type { SyncEngineOptions } from '../../../src/engine/types.js'
 import { createFakeErpnext } from './fake-erpnext.js'
-import { createMemoryStore } from './memory-store.js'
+import { createStore } from '../../../src/storage/store.js'
+import { memoryAdapter } from '../../../src/memory.js'
 
 export const SECRET = 'whsec-test'
 
@@ -50,8 +51,8 @@ export const STUDENT_CHILDREN = { guardians: 'Student Guardian', siblings: 'Stud
 /** A valid engine over a fake ERPNext and an in-memory store, with a controllable clock. */
 export function setup(overrides: Partial<SyncEngineOptions> = {}) {
   const erp = createFakeErpnext()
-  const store = createMemoryStore()
   const clock = { now: 1_750_000_000_000 }
+  const store = createStore(memoryAdapter(), { clock: () => clock.now, random: () => 0.5 })
   const options: SyncEngineOptions = {
     client: erp,
     store,

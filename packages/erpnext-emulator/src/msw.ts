@@ -1,0 +1,45 @@
+/**
+ * msw request handlers over an emulator, for in-process tests (`@edusync/erpnext-emulator/msw`).
+ * msw is an optional peer dependency; install it to use this entry point.
+ *
+ * @packageDocumentation
+ */
+import { http } from 'msw'
+import type { Emulator } from './emulator.js'
+
+/** Options of {@link createHandlers}. */
+export interface CreateHandlersOptions {
+  /** Origin the handlers answer for, e.g. `https://erp.example.test` (paths under `/api/` only). */
+  readonly baseUrl: string
+}
+
+/**
+ * msw handlers that route every request under `${baseUrl}/api/` to `emulator.handle`.
+ *
+ * @example
+ * ```ts
+ * import { setupServer } from 'msw/node'
+ * import { createEmulator } from '@edusync/erpnext-emulator'
+ * import { createHandlers } from '@edusync/erpnext-emulator/msw'
+ *
+ * const emulator = createEmulator({ seed: 'school-small' })
+ * const server = setupServer(...createHandlers(emulator, { baseUrl: 'https://erp.test' }))
+ * server.listen({ onUnhandledRequest: 'error' })
+ * ```
+ */
+export function createHandlers(emulator: Emulator, options: CreateHandlersOptions) {
+  if (!emulator || typeof emulator.handle !== 'function') {
+    throw new TypeError(
+      '[@edusync/erpnext-emulator] createHandlers: emulator must come from createEmulator()',
+    )
+  }
+  let origin: string
+  try {
+    origin = new URL(options?.baseUrl).origin
+  } catch {
+    throw new TypeError(
+      '[@edusync/erpnext-emulator] createHandlers: options.baseUrl must be an absolute URL such as https://erp.test',
+    )
+  }
+  return [http.all(`${origin}/api/*`, ({ request }) => emulator.handle(request))]
+}
