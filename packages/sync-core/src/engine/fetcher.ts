@@ -22,7 +22,17 @@ export class DocFetcher {
   readonly #client: ErpnextPort
   readonly #chunkSize: number
   constructor(client: ErpnextPort, chunkSize: number) {
-    this.#client = client
+    // List rows carry no `doctype` key (only `frappe.client.get` adds it): add it so a mirrored document
+    // looks like the document ERPNext serves.
+    this.#client = {
+      ...client,
+      list: async (doctype, request) => {
+        const rows = await client.list(doctype, request)
+        if (request.fields.includes('*'))
+          for (const row of rows) if (row.doctype === undefined) row.doctype = doctype
+        return rows
+      },
+    }
     this.#chunkSize = chunkSize
   }
 
