@@ -312,10 +312,16 @@ class Engine implements SyncEngine {
 
   /** Hash of the ERPNext-owned part of a document (AI fields and version stamps left out). */
   #ownedHash(cfg: ResolvedDoctype, doc: ErpDoc): string {
-    const owned: ErpDoc = {}
-    for (const [k, v] of Object.entries(doc))
-      if (!cfg.aiFields.includes(k) && k !== 'modified' && k !== 'modified_by') owned[k] = v
-    return contentHash(owned)
+    // Saving a parent re-stamps its child rows too, so version stamps are ignored at every level.
+    const strip = (row: ErpDoc, top: boolean): ErpDoc => {
+      const out: ErpDoc = {}
+      for (const [k, v] of Object.entries(row)) {
+        if (k === 'modified' || k === 'modified_by' || (top && cfg.aiFields.includes(k))) continue
+        out[k] = Array.isArray(v) ? v.map((r) => (isPlainObject(r) ? strip(r, false) : r)) : v
+      }
+      return out
+    }
+    return contentHash(strip(doc, true))
   }
 
   async #unseal(record: MirrorDocument): Promise<ErpDoc> {

@@ -81,4 +81,35 @@ describe('end to end against the emulator', () => {
     await e.engine.drain()
     expect(e.erp.emulator.inspect.documents('AI Engagement Log')).toHaveLength(students.length)
   })
+
+  it('merges an AI write three-way when ERPNext changed the field since the AI computed it', async () => {
+    // (A stale `modified` in bulk_update is also refused by real ERPNext with TimestampMismatchError; the
+    // emulator currently accepts it, so this test drives the other conflict path: a changed base.)
+    e = await startE2E(
+      { seedSize: 2 },
+      {
+        privacy: testPrivacy,
+        enhancers: [
+          {
+            name: 'summary',
+            doctypes: ['Student'],
+            enhance: () => ({ fields: { ai_interaction_summary: 'ai summary' } }),
+          },
+        ],
+      },
+    )
+    const conflicts: string[][] = []
+    e.engine.on('writeback.conflict', (c) => conflicts.push([...c.fields]))
+    await e.engine.backfill(['Student'])
+    const [first] = e.erp.emulator.inspect.documents('Student')
+    await e.client
+      .docUntyped('Student')
+      .update(String(first!.name), { ai_interaction_summary: 'teacher notes' } as never)
+    await e.engine.pull(['Student'])
+    await e.engine.drain()
+    expect(conflicts).toEqual([['ai_interaction_summary']])
+    // ai_* fields are ai_wins under conflict-rules' defaults
+    for (const s of e.erp.emulator.inspect.documents('Student'))
+      expect(s.ai_interaction_summary).toBe('ai summary')
+  })
 })
