@@ -164,7 +164,11 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
       if (connection !== undefined) {
         await bottleneck.disconnect(false)
         // The connection duplicated the caller's client for pub/sub; that duplicate is ours to close.
-        const { subscriber } = (await connection.ready()) as { subscriber: { quit(): Promise<unknown> } }
+        // (`ready` is a promise property at run time, although Bottleneck's typings call it a method.)
+        const ready = (
+          connection as unknown as { ready: Promise<{ subscriber: { quit(): Promise<unknown> } }> }
+        ).ready
+        const { subscriber } = await ready
         await subscriber.quit()
       }
     },
