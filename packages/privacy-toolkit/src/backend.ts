@@ -15,10 +15,11 @@ interface NodeKeyObject {
 interface NodeHmac {
   update(data: Uint8Array | string): NodeHmac
   digest(): Uint8Array
+  digest(encoding: 'hex'): string
 }
 interface NodeCipher {
   setAAD(aad: Uint8Array): void
-  update(data: Uint8Array): Uint8Array
+  update(data: Uint8Array | string): Uint8Array
   final(): Uint8Array
   getAuthTag(): Uint8Array
   setAuthTag(tag: Uint8Array): void
@@ -60,8 +61,10 @@ const buf = (b: Uint8Array): Uint8Array<ArrayBuffer> => b as Uint8Array<ArrayBuf
 /** A keyed HMAC-SHA256. */
 export interface HmacSigner {
   sign(data: Uint8Array): Promise<Uint8Array>
-  /** Present only when a synchronous implementation exists in this runtime. */
-  readonly signSync: ((data: Uint8Array) => Uint8Array) | undefined
+  /** Present only when a synchronous implementation exists in this runtime. Strings are UTF-8. */
+  readonly signSync: ((data: Uint8Array | string) => Uint8Array) | undefined
+  /** The MAC as lowercase hex, synchronously; present only with `signSync`. */
+  readonly hexSync: ((data: Uint8Array | string) => string) | undefined
 }
 
 /** Build an HMAC-SHA256 signer over raw key bytes. */
@@ -69,14 +72,17 @@ export async function createHmacSigner(key: Uint8Array, backend: CryptoBackend):
   const node = backend === 'auto' ? nodeCrypto() : null
   if (node !== null) {
     const keyObject = node.createSecretKey(key)
-    const signSync = (data: Uint8Array) => node.createHmac('sha256', keyObject).update(data).digest()
-    return { signSync, sign: async (data) => signSync(data) }
+    const signSync = (data: Uint8Array | string) => node.createHmac('sha256', keyObject).update(data).digest()
+    const hexSync = (data: Uint8Array | string) =>
+      node.createHmac('sha256', keyObject).update(data).digest('hex')
+    return { signSync, hexSync, sign: async (data) => signSync(data) }
   }
   const cryptoKey = await subtle().importKey('raw', buf(key), { name: 'HMAC', hash: 'SHA-256' }, false, [
     'sign',
   ])
   return {
     signSync: undefined,
+    hexSync: undefined,
     sign: async (data) => new Uint8Array(await subtle().sign('HMAC', cryptoKey, buf(data))),
   }
 }
@@ -86,7 +92,10 @@ export interface Aead {
   encrypt(iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array>
   /** Throws on authentication failure. */
   decrypt(iv: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Promise<Uint8Array>
-  readonly encryptSync: ((iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array) => Uint8Array) | undefined
+  /** Strings are UTF-8. */
+  readonly encryptSync:
+    | ((iv: Uint8Array, plaintext: Uint8Array | string, aad: Uint8Array) => Uint8Array)
+    | undefined
   readonly decryptSync: ((iv: Uint8Array, sealed: Uint8Array, aad: Uint8Array) => Uint8Array) | undefined
 }
 
@@ -99,7 +108,7 @@ export async function createAead(key: Uint8Array, backend: CryptoBackend): Promi
   const node = backend === 'auto' ? nodeCrypto() : null
   if (node !== null) {
     const keyObject = node.createSecretKey(key)
-    const encryptSync = (iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array) => {
+    const encryptSync = (iv: Uint8Array, plaintext: Uint8Array | string, aad: Uint8Array) => {
       const c = node.createCipheriv('aes-256-gcm', keyObject, iv)
       c.setAAD(aad)
       const a = c.update(plaintext)
