@@ -52,13 +52,9 @@ describe('store types', () => {
         data: { first_name: 'a', enabled: 1 },
       }),
     ).resolves.toEqualTypeOf<UpsertResult>()
+    const wrong = { first_name: 1, enabled: 1 }
     // @ts-expect-error data must match the declared document type
-    store.documents.upsert<Student>({
-      doctype: 'Student',
-      name: 'A',
-      modified: 'm',
-      data: { first_name: 1, enabled: 1 },
-    })
+    store.documents.upsert<Student>({ doctype: 'Student', name: 'A', modified: 'm', data: wrong })
   })
 
   it('queue signatures', () => {
