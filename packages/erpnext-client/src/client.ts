@@ -105,8 +105,9 @@ export interface ERPNextClient<
   /** Call a typed `frappe.client.*` method. Returns `message`. */
   call<K extends keyof FrappeClientMethods>(
     method: K,
-    args: FrappeClientMethods[K]['args'],
-    options?: MethodCallOptions,
+    ...rest: Record<string, never> extends FrappeClientMethods[K]['args']
+      ? [args?: FrappeClientMethods[K]['args'], options?: MethodCallOptions]
+      : [args: FrappeClientMethods[K]['args'], options?: MethodCallOptions]
   ): Promise<FrappeClientMethods[K]['result']>
   /** Call any other whitelisted method. Returns `message`. */
   call<T = unknown, const K extends string = string>(

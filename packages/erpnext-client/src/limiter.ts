@@ -135,7 +135,12 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
     bottleneck.on('error', () => {})
   }
   const waitForPause = async (): Promise<void> => {
-    for (let remaining = pausedUntil - now(); remaining > 0; remaining = pausedUntil - now()) {
+    // Sleep once per pause; sleep again only if the pause was extended meanwhile (never spin on a clock).
+    let waitedFor = 0
+    while (pausedUntil !== waitedFor) {
+      waitedFor = pausedUntil
+      const remaining = waitedFor - now()
+      if (remaining <= 0) return
       await sleep(remaining)
     }
   }
