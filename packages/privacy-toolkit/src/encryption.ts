@@ -5,6 +5,7 @@ import {
   defaultRandomBytes,
   hkdf,
   IV_BYTES,
+  pooledIv,
   TAG_BYTES,
 } from './backend.js'
 import { concatBytes, fromBase64Url, fromUtf8, toBase64Url, utf8 } from './encoding.js'
@@ -156,6 +157,7 @@ export function createFieldEncryptor(options: FieldEncryptorOptions): FieldEncry
   const { keyring, dataKeys } = options
   const now = options.now ?? (() => new Date())
   const random = options.randomBytes ?? defaultRandomBytes
+  const newIv = options.randomBytes === undefined ? pooledIv : () => options.randomBytes!(IV_BYTES)
   assertKeyId(keyring.primaryKeyId, 'keyring.primaryKeyId')
 
   const keks = new Map<string, Promise<Aead>>()
@@ -283,10 +285,9 @@ export function createFieldEncryptor(options: FieldEncryptorOptions): FieldEncry
   }
 
   // Length-prefixed (UTF-16 length, then the text) and UTF-8 encoded once: unambiguous and cheap.
-  const aadFor = (b: FieldBinding, dkId: string) =>
-    utf8(
-      `${FORMAT}|${b.tenant.length}:${b.tenant}|${b.doctype.length}:${b.doctype}|${b.docname.length}:${b.docname}|${b.field.length}:${b.field}|${dkId}`,
-    )
+  const aadText = (b: FieldBinding, dkId: string) =>
+    `${FORMAT}|${b.tenant.length}:${b.tenant}|${b.doctype.length}:${b.doctype}|${b.docname.length}:${b.docname}|${b.field.length}:${b.field}|${dkId}`
+  const aadFor = (b: FieldBinding, dkId: string) => utf8(aadText(b, dkId))
 
   const parse = (ciphertext: string, binding: FieldBinding) => {
     checkBinding(binding)
@@ -335,10 +336,13 @@ export function createFieldEncryptor(options: FieldEncryptorOptions): FieldEncry
 
   const seal = (id: string, aead: Aead, value: unknown, binding: FieldBinding): string | Promise<string> => {
     const json = JSON.stringify(value)
-    const iv = random(IV_BYTES)
+    const iv = newIv()
+    if (aead.sealTextSync !== undefined) {
+      return `${FORMAT}.${id}.${toBase64Url(iv)}.${aead.sealTextSync(iv, json, aadText(binding, id))}`
+    }
     const aad = aadFor(binding, id)
     if (aead.encryptSync !== undefined) {
-      return `${FORMAT}.${id}.${toBase64Url(iv)}.${toBase64Url(aead.encryptSync(iv, json, aad))}`
+      return `${FORMAT}.${id}.${toBase64Url(iv)}.${toBase64Url(aead.encryptSync(iv, utf8(json), aad))}`
     }
     return aead
       .encrypt(iv, utf8(json), aad)
