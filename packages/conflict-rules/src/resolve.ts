@@ -223,6 +223,31 @@ function shape(value: unknown, type: FieldType | undefined, theirs: unknown, bas
   return value
 }
 
+/** {@link shape} for ours' own value, reusing its serialisation when already made. */
+function shapeOurs(
+  o: unknown,
+  oText: string | undefined,
+  type: FieldType | undefined,
+  t: unknown,
+  b: unknown,
+): unknown {
+  if (
+    oText !== undefined &&
+    (typeof t === 'string' || typeof b === 'string' || (type !== undefined && JSON_TYPES.has(type)))
+  ) {
+    return oText
+  }
+  return shape(o, type, t, b)
+}
+
+function jsonText(value: object): string | undefined {
+  try {
+    return JSON.stringify(value)
+  } catch {
+    return undefined // cycles or BigInt: not JSON, classified as invalid later
+  }
+}
+
 function decide(
   st: State,
   loc: Loc,
@@ -356,7 +381,19 @@ function settleField(
   hasBase: boolean,
   op: OpTarget,
 ): Settled {
-  if (o === t || ((type === undefined || JSON_TYPES.has(type)) && sameJsonText(o, t))) return EQUAL
+  if (o === t) return EQUAL
+  // The AI layer usually holds JSON fields parsed, ERPNext as text: serialise ours once, and when it is
+  // the very text ERPNext (or the base) holds, skip parsing that text.
+  let oText: string | undefined
+  if (
+    typeof o === 'object' &&
+    o !== null &&
+    (type === undefined || JSON_TYPES.has(type)) &&
+    !Array.isArray(t)
+  ) {
+    oText = jsonText(o)
+    if (oText !== undefined && oText === t) return EQUAL
+  } else if ((type === undefined || JSON_TYPES.has(type)) && sameJsonText(o, t)) return EQUAL
   const no = normalizeValue(o, type)
   const nt = normalizeValue(t, type)
   if (normalizedEqual(no, nt)) return EQUAL
@@ -365,7 +402,7 @@ function settleField(
     ? undefined
     : b === t
       ? nt
-      : b === o
+      : b === o || (oText !== undefined && b === oText && no.kind === 'json')
         ? no
         : normalizeValue(b, type)
   const oursChanged = nb === undefined || !normalizedEqual(nb, no)
@@ -418,7 +455,7 @@ function settleField(
       winner: 'ours',
       reason: 'only the AI layer changed it',
     })
-    return placed(shape(o, type, t, b), true, false)
+    return placed(shapeOurs(o, oText, type, t, b), true, false)
   }
   const { outcome, strategy, rule } = runRule(
     st,
@@ -433,7 +470,7 @@ function settleField(
   decide(st, loc, 'field', { changedBy, conflict: true, strategy, rule, winner: outcome.winner, reason })
   switch (outcome.winner) {
     case 'ours':
-      return placed(shape(o, type, t, b), true, false)
+      return placed(shapeOurs(o, oText, type, t, b), true, false)
     case 'theirs':
       return THEIRS
     case 'merged': {
