@@ -13,13 +13,14 @@ import {
   describeKind,
   type FieldType,
   isRecord,
+  JSON_TYPES,
   looksLikeTable,
   type Normalized,
   normalizedEqual,
   normalizeValue,
   rowsEqual,
   SYSTEM_FIELDS,
-  tablesEqual,
+  sameJsonText,
   valuesEqual,
 } from './values.js'
 
@@ -190,7 +191,6 @@ interface State {
   readonly ops: ReviewOp[]
 }
 
-const JSON_TYPES = new Set(['JSON', 'Geolocation'])
 const TABLE_TYPES = new Set(['Table', 'Table MultiSelect'])
 
 function describe(value: unknown): string {
@@ -221,6 +221,31 @@ function shape(value: unknown, type: FieldType | undefined, theirs: unknown, bas
   }
   if (typeof value === 'boolean' && (type === 'Check' || typeof theirs === 'number')) return value ? 1 : 0
   return value
+}
+
+/** {@link shape} for ours' own value, reusing its serialisation when already made. */
+function shapeOurs(
+  o: unknown,
+  oText: string | undefined,
+  type: FieldType | undefined,
+  t: unknown,
+  b: unknown,
+): unknown {
+  if (
+    oText !== undefined &&
+    (typeof t === 'string' || typeof b === 'string' || (type !== undefined && JSON_TYPES.has(type)))
+  ) {
+    return oText
+  }
+  return shape(o, type, t, b)
+}
+
+function jsonText(value: object): string | undefined {
+  try {
+    return JSON.stringify(value)
+  } catch {
+    return undefined // cycles or BigInt: not JSON, classified as invalid later
+  }
 }
 
 function decide(
@@ -311,7 +336,41 @@ function runRule(
 
 const KEEP = Symbol('keep')
 
-/** Settle one (non-table) value. Returns the value to place, or KEEP to keep ERPNext's. */
+/**
+ * What settling a value produced: the value to place (or KEEP for ERPNext's) and whether each side must
+ * be written. Knowing it here spares a second comparison pass (and a second JSON parse) per field.
+ */
+interface Settled {
+  readonly value: unknown
+  readonly toErp: boolean
+  readonly toAi: boolean
+}
+
+const EQUAL: Settled = Object.freeze({ value: KEEP, toErp: false, toAi: false })
+const THEIRS: Settled = Object.freeze({ value: KEEP, toErp: false, toAi: true })
+
+function placed(value: unknown, toErp: boolean, toAi: boolean): Settled {
+  return { value, toErp, toAi }
+}
+
+interface OpTarget {
+  readonly key: string
+  readonly rowName: string | undefined
+  readonly field: string | undefined
+}
+
+function fieldOp(op: OpTarget, hasBase: boolean, b: unknown, o: unknown): ReviewOp {
+  return {
+    key: op.key,
+    rowName: op.rowName,
+    field: op.field,
+    row: false,
+    base: hasBase ? b : NOTHING,
+    ours: o,
+  }
+}
+
+/** Settle one (non-table) value. */
 function settleField(
   st: State,
   loc: Loc,
@@ -320,18 +379,35 @@ function settleField(
   t: unknown,
   type: FieldType | undefined,
   hasBase: boolean,
-  op: { key: string; rowName: string | undefined; field: string | undefined },
-): unknown {
-  if (o === t) return KEEP
+  op: OpTarget,
+): Settled {
+  if (o === t) return EQUAL
+  // The AI layer usually holds JSON fields parsed, ERPNext as text: serialise ours once, and when it is
+  // the very text ERPNext (or the base) holds, skip parsing that text.
+  let oText: string | undefined
+  if (
+    typeof o === 'object' &&
+    o !== null &&
+    (type === undefined || JSON_TYPES.has(type)) &&
+    !Array.isArray(t)
+  ) {
+    oText = jsonText(o)
+    if (oText !== undefined && oText === t) return EQUAL
+  } else if ((type === undefined || JSON_TYPES.has(type)) && sameJsonText(o, t)) return EQUAL
   const no = normalizeValue(o, type)
   const nt = normalizeValue(t, type)
-  if (normalizedEqual(no, nt)) return KEEP
-  const nb: Normalized | undefined = hasBase ? normalizeValue(b, type) : undefined
+  if (normalizedEqual(no, nt)) return EQUAL
+  // ERPNext's or the AI layer's value is often still the base value itself: reuse its normalisation.
+  const nb: Normalized | undefined = !hasBase
+    ? undefined
+    : b === t
+      ? nt
+      : b === o || (oText !== undefined && b === oText && no.kind === 'json')
+        ? no
+        : normalizeValue(b, type)
   const oursChanged = nb === undefined || !normalizedEqual(nb, no)
   const theirsChanged = nb === undefined || !normalizedEqual(nb, nt)
   const changedBy: ChangedBy = oursChanged && theirsChanged ? 'both' : oursChanged ? 'ours' : 'theirs'
-  const reviewOp = (): ReviewOp => ({ ...op, row: false, base: hasBase ? b : NOTHING, ours: o })
-  const values = { hasBase, base: b, ours: o, theirs: t }
 
   const mismatch =
     no.kind === 'invalid' ||
@@ -347,8 +423,17 @@ function settleField(
       winner: 'review',
       reason,
     })
-    sendToReview(st, loc, 'field', values, 'type_check', undefined, reason, reviewOp())
-    return KEEP
+    sendToReview(
+      st,
+      loc,
+      'field',
+      { hasBase, base: b, ours: o, theirs: t },
+      'type_check',
+      undefined,
+      reason,
+      fieldOp(op, hasBase, b, o),
+    )
+    return EQUAL
   }
   if (!oursChanged) {
     decide(st, loc, 'field', {
@@ -359,7 +444,7 @@ function settleField(
       winner: 'theirs',
       reason: 'only ERPNext changed it',
     })
-    return KEEP
+    return THEIRS
   }
   if (!theirsChanged) {
     decide(st, loc, 'field', {
@@ -370,7 +455,7 @@ function settleField(
       winner: 'ours',
       reason: 'only the AI layer changed it',
     })
-    return shape(o, type, t, b)
+    return placed(shapeOurs(o, oText, type, t, b), true, false)
   }
   const { outcome, strategy, rule } = runRule(
     st,
@@ -385,14 +470,25 @@ function settleField(
   decide(st, loc, 'field', { changedBy, conflict: true, strategy, rule, winner: outcome.winner, reason })
   switch (outcome.winner) {
     case 'ours':
-      return shape(o, type, t, b)
+      return placed(shapeOurs(o, oText, type, t, b), true, false)
     case 'theirs':
-      return KEEP
-    case 'merged':
-      return shape(outcome.value, type, t, b)
+      return THEIRS
+    case 'merged': {
+      const value = shape(outcome.value, type, t, b)
+      return placed(value, !valuesEqual(value, t, type), !valuesEqual(value, o, type))
+    }
     default:
-      sendToReview(st, loc, 'field', values, strategy, rule, reason, reviewOp())
-      return KEEP
+      sendToReview(
+        st,
+        loc,
+        'field',
+        { hasBase, base: b, ours: o, theirs: t },
+        strategy,
+        rule,
+        reason,
+        fieldOp(op, hasBase, b, o),
+      )
+      return EQUAL
   }
 }
 
@@ -410,13 +506,6 @@ function defaultReason(winner: Winner): string {
 }
 
 type Row = Record<string, unknown>
-
-function asRows(value: unknown): Row[] | undefined {
-  if (value === undefined || value === null || value === '') return []
-  if (!Array.isArray(value)) return undefined
-  for (const row of value) if (!isRecord(row)) return undefined
-  return value as Row[]
-}
 
 function rowKey(row: Row): string | undefined {
   const n = row.name
@@ -436,25 +525,75 @@ function childTypesOf(st: State, table: string): ChildTypes {
   return out
 }
 
-function index(rows: readonly Row[]): { named: Map<string, Row>; unnamed: Row[] } {
-  const named = new Map<string, Row>()
-  const unnamed: Row[] = []
-  for (const row of rows) {
-    const k = rowKey(row)
-    if (k === undefined) unnamed.push(row)
-    else named.set(k, row)
-  }
-  return { named, unnamed }
+interface Indexed {
+  readonly names: string[]
+  readonly rows: Row[]
+  readonly unnamed: Row[]
 }
 
-/** Settle a child table row by row. Returns the merged rows, or KEEP. */
-function settleTable(st: State, key: string, b: unknown, o: unknown, t: unknown, hasBase: boolean): unknown {
+const EMPTY_INDEX: Indexed = Object.freeze({ names: [], rows: [], unnamed: [] }) as unknown as Indexed
+
+/**
+ * Index a child table by row name in one pass; `undefined` when the value is not an array of rows.
+ * Child tables hold a handful of rows: parallel arrays with a linear search beat a Map here.
+ */
+function index(value: unknown): Indexed | undefined {
+  if (value === undefined || value === null || value === '') return EMPTY_INDEX
+  if (!Array.isArray(value)) return undefined
+  const names: string[] = []
+  const named: Row[] = []
+  const unnamed: Row[] = []
+  for (const row of value) {
+    if (!isRecord(row)) return undefined
+    const k = rowKey(row)
+    if (k === undefined) unnamed.push(row)
+    else {
+      names.push(k)
+      named.push(row)
+    }
+  }
+  return { names, rows: named, unnamed }
+}
+
+function lookup(indexed: Indexed, name: string): Row | undefined {
+  const at = indexed.names.indexOf(name)
+  return at < 0 ? undefined : indexed.rows[at]
+}
+
+function settleCell(
+  st: State,
+  key: string,
+  name: string,
+  f: string,
+  br: Row | undefined,
+  or: Row,
+  tr: Row,
+  types: ChildTypes,
+): Settled | undefined {
+  if (SYSTEM_FIELDS.has(f)) return undefined
+  const o = or[f]
+  const t = tr[f]
+  if (o === t) return undefined
+  return settleField(
+    st,
+    { path: `${key}[].${f}`, field: f, table: key, rowName: name },
+    br?.[f],
+    o,
+    t,
+    types?.[f],
+    br !== undefined,
+    { key, rowName: name, field: f },
+  )
+}
+
+/** Settle a child table row by row. */
+function settleTable(st: State, key: string, b: unknown, o: unknown, t: unknown, hasBase: boolean): Settled {
   const types = childTypesOf(st, key)
-  const ba = hasBase ? asRows(b) : []
-  const oa = asRows(o)
-  const ta = asRows(t)
+  const B = hasBase ? index(b) : EMPTY_INDEX
+  const O = index(o)
+  const T = index(t)
   const tableLoc: Loc = { path: key, field: key, table: undefined, rowName: undefined }
-  if (ba === undefined || oa === undefined || ta === undefined) {
+  if (B === undefined || O === undefined || T === undefined) {
     const reason = `unexpected value types: a child table must be an array of rows (the AI layer has ${describeKind(o)}, ERPNext has ${describeKind(t)})`
     decide(st, tableLoc, 'field', {
       changedBy: 'both',
@@ -481,40 +620,31 @@ function settleTable(st: State, key: string, b: unknown, o: unknown, t: unknown,
         ours: o,
       },
     )
-    return KEEP
+    return EQUAL
   }
-  if (tablesEqual(oa, ta, types)) return KEEP
-  const B = index(ba)
-  const O = index(oa)
-  const T = index(ta)
-  const names: string[] = [...T.named.keys()]
-  for (const k of O.named.keys()) if (!T.named.has(k)) names.push(k)
+  const names: string[] = [...T.names]
+  for (const k of O.names) if (!T.names.includes(k)) names.push(k)
   const out: Row[] = []
+  let toErp = false
+  let toAi = false
   const rowPath = `${key}[]`
   for (const name of names) {
-    const br = B.named.get(name)
-    const or = O.named.get(name)
-    const tr = T.named.get(name)
+    const br = lookup(B, name)
+    const or = lookup(O, name)
+    const tr = lookup(T, name)
     const rowLoc: Loc = { path: rowPath, field: key, table: key, rowName: name }
     if (or !== undefined && tr !== undefined) {
+      if (or === tr || rowsEqual(or, tr, types)) {
+        out.push(tr)
+        continue
+      }
       let mergedRow: Row | undefined
-      const fields = new Set<string>()
-      for (const f in tr) fields.add(f)
-      for (const f in or) fields.add(f)
-      if (br !== undefined) for (const f in br) fields.add(f)
-      for (const f of fields) {
-        if (SYSTEM_FIELDS.has(f)) continue
-        const value = settleField(
-          st,
-          { path: `${key}[].${f}`, field: f, table: key, rowName: name },
-          br?.[f],
-          or[f],
-          tr[f],
-          types?.[f],
-          br !== undefined,
-          { key, rowName: name, field: f },
-        )
-        if (value !== KEEP) (mergedRow ??= { ...tr })[f] = value
+      for (const f of cellNames(br, or, tr)) {
+        const r = settleCell(st, key, name, f, br, or, tr, types)
+        if (r === undefined) continue
+        if (r.value !== KEEP) (mergedRow ??= { ...tr })[f] = r.value
+        if (r.toErp) toErp = true
+        if (r.toAi) toAi = true
       }
       out.push(mergedRow ?? tr)
       continue
@@ -522,19 +652,19 @@ function settleTable(st: State, key: string, b: unknown, o: unknown, t: unknown,
     const present = (or ?? tr)!
     const side: 'ours' | 'theirs' = or !== undefined ? 'ours' : 'theirs'
     const other: 'ours' | 'theirs' = side === 'ours' ? 'theirs' : 'ours'
-    const sideLabel = side === 'ours' ? 'the AI layer' : 'ERPNext'
-    const otherLabel = other === 'ours' ? 'the AI layer' : 'ERPNext'
     if (br !== undefined && rowsEqual(br, present, types)) {
-      // The other side removed a row this side left alone.
+      // The other side removed a row this side left alone: remove it here too.
       decide(st, rowLoc, 'row', {
         changedBy: other,
         conflict: false,
         strategy: 'no_conflict',
         rule: undefined,
         winner: other,
-        reason: `only ${otherLabel} changed it (removed the row)`,
+        reason: `only ${SIDE_LABEL[other]} changed it (removed the row)`,
         rowChange: 'removed',
       })
+      if (side === 'theirs') toErp = true
+      else toAi = true
       continue
     }
     if (br === undefined && hasBase) {
@@ -544,10 +674,12 @@ function settleTable(st: State, key: string, b: unknown, o: unknown, t: unknown,
         strategy: 'no_conflict',
         rule: undefined,
         winner: side,
-        reason: `only ${sideLabel} changed it (added the row)`,
+        reason: `only ${SIDE_LABEL[side]} changed it (added the row)`,
         rowChange: 'added',
       })
       out.push(present)
+      if (side === 'ours') toErp = true
+      else toAi = true
       continue
     }
     // Modified on one side and removed on the other, or (first sync) present on one side only.
@@ -573,10 +705,17 @@ function settleTable(st: State, key: string, b: unknown, o: unknown, t: unknown,
     })
     if (outcome.winner === 'ours') {
       if (or !== undefined) out.push(or)
+      toErp = true
     } else if (outcome.winner === 'theirs') {
       if (tr !== undefined) out.push(tr)
+      toAi = true
     } else if (outcome.winner === 'merged') {
-      if (isRecord(outcome.value)) out.push(outcome.value)
+      const value = outcome.value
+      if (isRecord(value)) out.push(value)
+      if (!(isRecord(value) && tr !== undefined && rowsEqual(value, tr, types)) && (isRecord(value) || tr))
+        toErp = true
+      if (!(isRecord(value) && or !== undefined && rowsEqual(value, or, types)) && (isRecord(value) || or))
+        toAi = true
     } else {
       if (tr !== undefined) out.push(tr)
       sendToReview(
@@ -587,37 +726,50 @@ function settleTable(st: State, key: string, b: unknown, o: unknown, t: unknown,
         strategy,
         rule,
         reason,
-        {
-          key,
-          rowName: name,
-          field: undefined,
-          row: true,
-          base: br ?? NOTHING,
-          ours: or ?? NOTHING,
-        },
+        { key, rowName: name, field: undefined, row: true, base: br ?? NOTHING, ours: or ?? NOTHING },
       )
     }
   }
-  // Rows without a name are new rows (ERPNext names rows on insert): always additions.
+  // Rows without a name are new rows (ERPNext names rows on insert): additions, except that a new row
+  // both sides already hold (equal contents) is one row, not two.
+  const theirsNew = [...T.unnamed]
+  const oursNew: Row[] = []
+  for (const row of O.unnamed) {
+    const same = theirsNew.findIndex((other) => rowsEqual(row, other, types))
+    if (same < 0) oursNew.push(row)
+    else out.push(...theirsNew.splice(same, 1))
+  }
   for (const [side, rows] of [
-    ['ours', O.unnamed],
-    ['theirs', T.unnamed],
+    ['ours', oursNew],
+    ['theirs', theirsNew],
   ] as const) {
     for (const row of rows) {
-      const label = side === 'ours' ? 'the AI layer' : 'ERPNext'
       decide(st, { path: rowPath, field: key, table: key, rowName: undefined }, 'row', {
         changedBy: side,
         conflict: false,
         strategy: 'no_conflict',
         rule: undefined,
         winner: side,
-        reason: `only ${label} changed it (added a new row)`,
+        reason: `only ${SIDE_LABEL[side]} changed it (added a new row)`,
         rowChange: 'added',
       })
       out.push(row)
+      if (side === 'ours') toErp = true
+      else toAi = true
     }
   }
-  return tablesEqual(out, ta, types) ? KEEP : out
+  // Nothing differs from ERPNext: keep its array as it is (same rows, same order).
+  return toErp ? placed(out, true, toAi) : toAi ? THEIRS : EQUAL
+}
+
+const SIDE_LABEL = { ours: 'the AI layer', theirs: 'ERPNext' } as const
+
+function cellNames(br: Row | undefined, or: Row, tr: Row): string[] {
+  const names: string[] = []
+  for (const f in tr) names.push(f)
+  for (const f in or) if (!(f in tr)) names.push(f)
+  if (br !== undefined) for (const f in br) if (!(f in tr) && !(f in or)) names.push(f)
+  return names
 }
 
 function isTableField(type: FieldType | undefined, b: unknown, o: unknown, t: unknown): boolean {
@@ -662,26 +814,15 @@ function applyOps(merged: Doc, ops: readonly ReviewOp[], pick: 'base' | 'ours'):
   return doc
 }
 
-function diff(
-  view: Doc,
-  side: Doc,
-  keys: readonly string[],
-  st: State,
-  tables: ReadonlySet<string>,
-): Record<string, unknown> {
-  const patch: Record<string, unknown> = {}
-  for (const key of keys) {
-    const a = view[key]
-    const b = side[key]
-    if (a === b) continue
-    if (tables.has(key)) {
-      const ra = asRows(a)
-      const rb = asRows(b)
-      if (ra !== undefined && rb !== undefined && tablesEqual(ra, rb, childTypesOf(st, key))) continue
-    } else if (valuesEqual(a, b, st.fieldTypes?.[key])) continue
-    patch[key] = a === undefined ? null : a
+// Many resolutions of a batch share one `now`; formatting a date is a measurable part of a resolution.
+let lastNow = Number.NaN
+let lastIso = ''
+function isoOf(now: number): string {
+  if (now !== lastNow) {
+    lastIso = new Date(now).toISOString()
+    lastNow = now
   }
-  return patch
+  return lastIso
 }
 
 function toMillis(now: Date | number | undefined): number {
@@ -753,50 +894,48 @@ export function resolve<T extends Doc>(input: ResolveInput<T>): Resolution<T> {
   const keys: string[] = []
   for (const k of fields ?? Object.keys(ours)) if (!SYSTEM_FIELDS.has(k)) keys.push(k)
   const merged: Doc = { ...theirs }
-  const tables = new Set<string>()
+  const toErp: string[] = []
+  const toAi: string[] = []
   for (const key of keys) {
     const b = hasBase ? base[key] : undefined
     const o = ours[key]
     const t = theirs[key]
+    if (o === t) continue
     const type = fieldTypes?.[key]
-    if (isTableField(type, b, o, t)) {
-      tables.add(key)
-      if (o === t) continue
-      const value = settleTable(st, key, b, o, t, hasBase)
-      if (value !== KEEP) merged[key] = value
-      continue
-    }
-    const value = settleField(
-      st,
-      { path: key, field: key, table: undefined, rowName: undefined },
-      b,
-      o,
-      t,
-      type,
-      hasBase,
-      { key, rowName: undefined, field: undefined },
-    )
-    if (value !== KEEP) merged[key] = value
+    const settled = isTableField(type, b, o, t)
+      ? settleTable(st, key, b, o, t, hasBase)
+      : settleField(
+          st,
+          { path: key, field: key, table: undefined, rowName: undefined },
+          b,
+          o,
+          t,
+          type,
+          hasBase,
+          { key, rowName: undefined, field: undefined },
+        )
+    if (settled.value !== KEEP) merged[key] = settled.value
+    if (settled.toErp) toErp.push(key)
+    if (settled.toAi) toAi.push(key)
   }
   const aiView = applyOps(merged, st.ops, 'ours')
   const nextBase = applyOps(merged, st.ops, 'base')
-  const writeToErpnext = Object.freeze(diff(merged, theirs, keys, st, tables))
-  const writeToAi = Object.freeze(diff(aiView, ours, keys, st, tables))
-  const needsWrite = Object.freeze({
-    erpnext: Object.keys(writeToErpnext).length > 0,
-    ai: Object.keys(writeToAi).length > 0,
-  })
+  const writeToErpnext: Record<string, unknown> = {}
+  for (const key of toErp) writeToErpnext[key] = merged[key] ?? null
+  const writeToAi: Record<string, unknown> = {}
+  for (const key of toAi) writeToAi[key] = aiView[key] ?? null
+  const needsWrite = Object.freeze({ erpnext: toErp.length > 0, ai: toAi.length > 0 })
   return Object.freeze({
     doctype,
     docname: st.docname,
-    resolvedAt: new Date(now).toISOString(),
+    resolvedAt: isoOf(now),
     status: st.review.length > 0 ? 'needs_review' : st.decisions.length > 0 ? 'resolved' : 'unchanged',
     merged: merged as T,
     nextBase: nextBase as T,
     decisions: Object.freeze(st.decisions),
     review: Object.freeze(st.review),
-    writeToErpnext,
-    writeToAi,
+    writeToErpnext: Object.freeze(writeToErpnext),
+    writeToAi: Object.freeze(writeToAi),
     needsWrite,
   })
 }

@@ -233,7 +233,10 @@ class RuleSetImpl implements RuleSet {
   readonly rules: readonly Rule[]
   readonly fallback: Strategy
   readonly strategies: ReadonlyMap<string, Strategy>
-  readonly #cache = new Map<string, RuleMatch>()
+  // doctype → path → match. Nested maps look up existing strings (hashes cached) instead of hashing a
+  // freshly concatenated key on every call.
+  readonly #cache = new Map<string, Map<string, RuleMatch>>()
+  #cached = 0
   readonly #fallbackMatch: RuleMatch
 
   constructor(rules: readonly Rule[], fallback: Strategy, strategies: ReadonlyMap<string, Strategy>) {
@@ -249,8 +252,8 @@ class RuleSetImpl implements RuleSet {
     if (typeof doctype !== 'string' || doctype === '') {
       throw new TypeError('[@edusync/conflict-rules] ruleSet.match(): "doctype" must be a non-empty string.')
     }
-    const cacheKey = `${doctype}\u0000${path}`
-    const cached = this.#cache.get(cacheKey)
+    let byPath = this.#cache.get(doctype)
+    const cached = byPath?.get(path)
     if (cached !== undefined) return cached
     const concrete = typeof path === 'string' ? parseConcretePath(path) : undefined
     if (concrete === undefined) {
@@ -273,8 +276,14 @@ class RuleSetImpl implements RuleSet {
     const result = best
       ? Object.freeze({ rule: best, strategy: best.strategy, ruleId: best.id })
       : this.#fallbackMatch
-    if (this.#cache.size >= CACHE_LIMIT) this.#cache.clear()
-    this.#cache.set(cacheKey, result)
+    if (this.#cached >= CACHE_LIMIT) {
+      this.#cache.clear()
+      this.#cached = 0
+      byPath = undefined
+    }
+    if (byPath === undefined) this.#cache.set(doctype, (byPath = new Map()))
+    byPath.set(path, result)
+    this.#cached++
     return result
   }
 

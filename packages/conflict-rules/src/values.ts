@@ -78,7 +78,8 @@ export const SYSTEM_FIELDS: ReadonlySet<string> = new Set([
 ])
 
 const NUMBER_TYPES = new Set(['Int', 'Float', 'Currency', 'Percent', 'Rating', 'Duration'])
-const JSON_TYPES = new Set(['JSON', 'Geolocation'])
+/** Fieldtypes whose value is JSON text. */
+export const JSON_TYPES: ReadonlySet<string> = new Set(['JSON', 'Geolocation'])
 const TABLE_TYPES = new Set(['Table', 'Table MultiSelect'])
 
 const TIME_RE = /^(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?$/
@@ -89,8 +90,27 @@ function canonicalTime(h: string, m: string, s: string | undefined, f: string | 
   return `${h.padStart(2, '0')}:${m}:${s ?? '00'}.${(f ?? '').padEnd(6, '0')}`
 }
 
+const isDigit = (c: number): boolean => c >= 48 && c <= 57
+
 /** `9:05:00`, `09:05`, `09:05:00.000000` → `09:05:00.000000`; `undefined` when not a time. */
 export function canonicalTimeString(value: string): string | undefined {
+  // Fast path for the two spellings ERPNext actually produces: `H:MM:SS` and `HH:MM:SS`.
+  const n = value.length
+  if (n === 7 || n === 8) {
+    const h = n - 7
+    if (
+      value.charCodeAt(h + 1) === 58 &&
+      value.charCodeAt(h + 4) === 58 &&
+      isDigit(value.charCodeAt(0)) &&
+      isDigit(value.charCodeAt(h)) &&
+      isDigit(value.charCodeAt(h + 2)) &&
+      isDigit(value.charCodeAt(h + 3)) &&
+      isDigit(value.charCodeAt(h + 5)) &&
+      isDigit(value.charCodeAt(h + 6))
+    ) {
+      return `${h === 0 ? '0' : ''}${value}.000000`
+    }
+  }
   const m = TIME_RE.exec(value)
   return m ? canonicalTime(m[1]!, m[2]!, m[3], m[4]) : undefined
 }
@@ -240,6 +260,19 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   return count === 0
 }
 
+/**
+ * Fast path: a JSON field held as text on one side and as the parsed value on the other is usually the
+ * same serialisation (the AI layer parsed ERPNext's text). Only a positive answer is trusted.
+ */
+export function sameJsonText(a: unknown, b: unknown): boolean {
+  if (typeof a === 'string') {
+    if (typeof b !== 'object' || b === null || a.length < 2) return false
+    const c = a.charCodeAt(0)
+    return (c === 123 || c === 91) && a === JSON.stringify(b)
+  }
+  return typeof b === 'string' && sameJsonText(b, a)
+}
+
 /** A stable string for a JSON value (object keys sorted), used for set membership and ordering. */
 export function canonicalJson(value: unknown): string {
   if (value === undefined) return 'undefined'
@@ -270,6 +303,7 @@ export function normalizedEqual(a: Normalized, b: Normalized): boolean {
  */
 export function valuesEqual(a: unknown, b: unknown, type?: FieldType, childTypes?: ChildTypes): boolean {
   if (a === b) return true
+  if ((type === undefined || JSON_TYPES.has(type)) && sameJsonText(a, b)) return true
   const na = normalizeValue(a, type)
   const nb = normalizeValue(b, type)
   if (na.kind === 'table' || nb.kind === 'table') {
@@ -290,11 +324,13 @@ export function rowsEqual(
   types?: ChildTypes,
 ): boolean {
   for (const key in a) {
-    if (SYSTEM_FIELDS.has(key)) continue
-    if (!valuesEqual(a[key], b[key], types?.[key])) return false
+    const av = a[key]
+    const bv = b[key]
+    if (av === bv || SYSTEM_FIELDS.has(key)) continue
+    if (!valuesEqual(av, bv, types?.[key])) return false
   }
   for (const key in b) {
-    if (SYSTEM_FIELDS.has(key) || key in a) continue
+    if (key in a || SYSTEM_FIELDS.has(key)) continue
     if (!valuesEqual(undefined, b[key], types?.[key])) return false
   }
   return true

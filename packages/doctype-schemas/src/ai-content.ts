@@ -130,16 +130,17 @@ export const aiJsonContentSchemas = {
   },
 } as const
 
-type Contents = typeof aiJsonContentSchemas
+/** The type of {@link aiJsonContentSchemas}. */
+export type AiJsonContentSchemas = typeof aiJsonContentSchemas
 
 /** Doctypes that have JSON AI fields. */
-export type AiJsonDocType = keyof Contents
+export type AiJsonDocType = keyof AiJsonContentSchemas
 
 /** The parsed content type of one JSON AI field. */
 export type AiJsonContent<
   D extends AiJsonDocType,
-  F extends keyof Contents[D],
-> = Contents[D][F] extends z.ZodType ? z.output<Contents[D][F]> : never
+  F extends keyof AiJsonContentSchemas[D],
+> = AiJsonContentSchemas[D][F] extends z.ZodType ? z.output<AiJsonContentSchemas[D][F]> : never
 
 /** The result of {@link parseAiJsonField}. */
 export type AiJsonParseResult<T> =
@@ -156,7 +157,7 @@ export type AiJsonParseResult<T> =
  * if (r.success) r.data.strengths
  * ```
  */
-export function parseAiJsonField<D extends AiJsonDocType, F extends keyof Contents[D] & string>(
+export function parseAiJsonField<D extends AiJsonDocType, F extends keyof AiJsonContentSchemas[D] & string>(
   doctype: D,
   fieldname: F,
   value: unknown,

@@ -41,17 +41,20 @@ export {
 } from './metadata.js'
 export { LAYOUT_FIELD_TYPES, normalizeDocType, selectOptions, VALUE_FIELD_TYPES } from './normalize.js'
 export type {
+  AnyDocTypeSchemaPair,
   CreateDocTypeMap,
+  CreateMapOf,
   DocTypeMap,
   DocTypeRegistry,
   DocTypeSchemaPair,
   Flavour,
   ParseOptions,
   ParseResult,
+  ReadMapOf,
   UpdateDoc,
 } from './parse.js'
 export { assertDoc, createDocTypeRegistry, parseDoc, schemaFor, validateOutgoing } from './parse.js'
-export type { AiJsonContent, AiJsonDocType, AiJsonParseResult } from './ai-content.js'
+export type { AiJsonContent, AiJsonContentSchemas, AiJsonDocType, AiJsonParseResult } from './ai-content.js'
 export { aiJsonContentSchemas, encodeJsonField, parseAiJsonField } from './ai-content.js'
 export type { SampleOptions } from './sample.js'
 export { sampleDoc } from './sample.js'
@@ -163,3 +166,5 @@ export type {
   GeneratedDocTypeMap,
   GeneratedDocTypeName,
 } from './doctypes.generated.js'
+/** Names of every doctype this package knows (Education doctypes, child tables, AI doctypes), sorted. */
+export { generatedDocTypeNames } from './doctypes.generated.js'

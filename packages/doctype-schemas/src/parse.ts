@@ -62,9 +62,16 @@ export interface DocTypeSchemaPair<R = unknown, C = unknown> {
 }
 
 type Thunk<T> = () => T
-type AnyPair = DocTypeSchemaPair<any, any>
-type ReadOf<M extends Record<string, AnyPair>> = { [K in keyof M]: z.output<M[K]['read']> }
-type CreateOf<M extends Record<string, AnyPair>> = { [K in keyof M]: z.output<M[K]['create']> }
+/** Any {@link DocTypeSchemaPair}, whatever its document types. */
+export type AnyDocTypeSchemaPair = DocTypeSchemaPair<any, any>
+/** Doctype name → document as read, inferred from a record of schema pairs. */
+export type ReadMapOf<M extends Record<string, AnyDocTypeSchemaPair>> = {
+  [K in keyof M]: z.output<M[K]['read']>
+}
+/** Doctype name → document to create, inferred from a record of schema pairs. */
+export type CreateMapOf<M extends Record<string, AnyDocTypeSchemaPair>> = {
+  [K in keyof M]: z.output<M[K]['create']>
+}
 
 /** Validation of documents against a set of doctype schemas. */
 export interface DocTypeRegistry<R extends object, C extends object> {
@@ -337,9 +344,12 @@ const builtInEntries: ReadonlyMap<string, Entry> = new Map(
  * const result = registry.parseDoc('Library Member', json) // typed from libraryMemberRead
  * ```
  */
-export function createDocTypeRegistry<const M extends Record<string, AnyPair> = {}>(
+export function createDocTypeRegistry<const M extends Record<string, AnyDocTypeSchemaPair> = {}>(
   extra?: M,
-): DocTypeRegistry<Omit<DocTypeMap, keyof M> & ReadOf<M>, Omit<CreateDocTypeMap, keyof M> & CreateOf<M>> {
+): DocTypeRegistry<
+  Omit<DocTypeMap, keyof M> & ReadMapOf<M>,
+  Omit<CreateDocTypeMap, keyof M> & CreateMapOf<M>
+> {
   const entries = new Map(builtInEntries)
   if (extra !== undefined && (typeof extra !== 'object' || extra === null)) {
     throw new TypeError('[@edusync/doctype-schemas] createDocTypeRegistry(extra): extra must be an object')

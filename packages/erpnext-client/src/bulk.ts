@@ -236,18 +236,49 @@ export function createBulkApi(
         })
         const message = (body as { message?: { failed_docs?: unknown } }).message
         const failedDocs = Array.isArray(message?.failed_docs) ? message.failed_docs : []
-        const failures = new Map<string, unknown>()
+        // Frappe echoes each failed item (with doctype and docname) in input order. Match on the name
+        // when present; otherwise on the item's other fields, in order.
+        const failedAt = new Map<number, unknown>()
+        const canonical = (doc: Record<string, unknown>) => {
+          const { doctype: _t, docname: _n, name: _m, ...rest } = doc
+          return JSON.stringify(
+            Object.keys(rest)
+              .sort()
+              .map((k) => [k, rest[k]]),
+          )
+        }
+        let cursor = 0
         for (const f of failedDocs as { doc?: Record<string, unknown>; exc?: unknown }[]) {
           const doc = f?.doc ?? {}
-          failures.set(`${String(doc.doctype)}\u0000${String(doc.docname ?? doc.name)}`, f?.exc)
+          const name = doc.docname ?? doc.name
+          let index = -1
+          if (name !== undefined) {
+            index = chunk.findIndex(
+              (item, i) =>
+                !failedAt.has(i) &&
+                item.docname === String(name) &&
+                (doc.doctype === undefined || item.doctype === doc.doctype),
+            )
+          } else {
+            const key = canonical(doc)
+            for (let i = cursor; i < chunk.length; i++) {
+              if (!failedAt.has(i) && canonical(chunk[i] as Record<string, unknown>) === key) {
+                index = i
+                break
+              }
+            }
+          }
+          if (index !== -1) {
+            failedAt.set(index, f?.exc)
+            cursor = Math.max(cursor, index + 1)
+          }
         }
-        for (const item of chunk) {
-          const key = `${item.doctype}\u0000${item.docname}`
-          if (failures.has(key)) {
-            const { excType, error } = itemError(failures.get(key), item.doctype, item.docname)
+        chunk.forEach((item, i) => {
+          if (failedAt.has(i)) {
+            const { excType, error } = itemError(failedAt.get(i), item.doctype, item.docname)
             results.push({ ok: false, doctype: item.doctype, docname: item.docname, excType, error })
           } else results.push({ ok: true, doctype: item.doctype, docname: item.docname })
-        }
+        })
       }
       const failed = results.filter((r): r is Extract<BulkUpdateResult, { ok: false }> => !r.ok)
       return Object.freeze({ results, failed, updatedCount: results.length - failed.length, requests })

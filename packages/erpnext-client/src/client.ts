@@ -105,11 +105,16 @@ export interface ERPNextClient<
   /** Call a typed `frappe.client.*` method. Returns `message`. */
   call<K extends keyof FrappeClientMethods>(
     method: K,
-    args: FrappeClientMethods[K]['args'],
-    options?: MethodCallOptions,
+    ...rest: Record<string, never> extends FrappeClientMethods[K]['args']
+      ? [args?: FrappeClientMethods[K]['args'], options?: MethodCallOptions]
+      : [args: FrappeClientMethods[K]['args'], options?: MethodCallOptions]
   ): Promise<FrappeClientMethods[K]['result']>
-  /** Call any whitelisted method. Returns `message`. */
-  call<T = unknown>(method: string, args?: Record<string, unknown>, options?: MethodCallOptions): Promise<T>
+  /** Call any other whitelisted method. Returns `message`. */
+  call<T = unknown, const K extends string = string>(
+    method: K extends keyof FrappeClientMethods ? never : K,
+    args?: Record<string, unknown>,
+    options?: MethodCallOptions,
+  ): Promise<T>
   /** Live DocType metadata of the site (with its custom fields). */
   meta(doctype: string, options?: CallOptions): Promise<DocTypeMeta>
   /**
@@ -123,10 +128,11 @@ export interface ERPNextClient<
   /** Site setup helpers. */
   readonly setup: {
     /**
-     * Idempotently install custom fields and custom doctypes; reports what it created, changed or left,
-     * and refuses destructive changes unless `allowDestructive` is set.
+     * Idempotently install custom fields and custom doctypes (by default the AI fields and doctypes of
+     * `@edusync/doctype-schemas`); reports what it created, changed or left, and refuses destructive
+     * changes unless `allowDestructive` is set. Needs a System Manager.
      */
-    ensureCustomizations(spec: CustomizationSpec, options?: EnsureOptions): Promise<CustomizationReport>
+    ensureCustomizations(spec?: CustomizationSpec, options?: EnsureOptions): Promise<CustomizationReport>
   }
   /** A new client with these options merged over this one's (hooks are appended). */
   extend<N extends DocTypeMapLike = M, NC extends DocTypeMapLike = C>(
@@ -302,7 +308,7 @@ function build<M extends DocTypeMapLike, C extends DocTypeMapLike>(
       return Object.freeze({ drifted, doctypes: Object.freeze(results) })
     },
     setup: Object.freeze({
-      ensureCustomizations: (spec: CustomizationSpec, options?: EnsureOptions) =>
+      ensureCustomizations: (spec?: CustomizationSpec, options?: EnsureOptions) =>
         ensureCustomizations(transport, spec, options),
     }),
     extend<N extends DocTypeMapLike = M, NC extends DocTypeMapLike = C>(

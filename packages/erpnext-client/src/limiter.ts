@@ -135,7 +135,12 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
     bottleneck.on('error', () => {})
   }
   const waitForPause = async (): Promise<void> => {
-    for (let remaining = pausedUntil - now(); remaining > 0; remaining = pausedUntil - now()) {
+    // Sleep once per pause; sleep again only if the pause was extended meanwhile (never spin on a clock).
+    let waitedFor = 0
+    while (pausedUntil !== waitedFor) {
+      waitedFor = pausedUntil
+      const remaining = waitedFor - now()
+      if (remaining <= 0) return
       await sleep(remaining)
     }
   }
@@ -164,7 +169,11 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
       if (connection !== undefined) {
         await bottleneck.disconnect(false)
         // The connection duplicated the caller's client for pub/sub; that duplicate is ours to close.
-        const { subscriber } = (await connection.ready()) as { subscriber: { quit(): Promise<unknown> } }
+        // (`ready` is a promise property at run time, although Bottleneck's typings call it a method.)
+        const ready = (
+          connection as unknown as { ready: Promise<{ subscriber: { quit(): Promise<unknown> } }> }
+        ).ready
+        const { subscriber } = await ready
         await subscriber.quit()
       }
     },

@@ -279,10 +279,12 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   else if (isRateLimiter(options.rateLimit)) rateLimit = options.rateLimit
   else if (options.rateLimit === undefined || typeof options.rateLimit === 'object') {
     const clock = options.clock
+    const sleep = options.sleep
     rateLimit = createRateLimiter({
       maxConcurrent: 8,
-      ...(options.rateLimit ?? {}),
       ...(clock ? { now: () => clock.now() } : {}),
+      ...(sleep ? { sleep: (ms: number) => sleep(ms) } : {}),
+      ...(options.rateLimit ?? {}),
     })
   } else fail('rateLimit', 'an options object, a RateLimiter or false')
 

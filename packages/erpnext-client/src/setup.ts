@@ -1,3 +1,4 @@
+import { aiCustomDocTypes, aiCustomFields } from '@edusync/doctype-schemas'
 import { isNotFoundError } from './errors.js'
 import type { CallOptions } from './resource.js'
 import type { Transport } from './transport.js'
@@ -30,7 +31,6 @@ export interface CustomDocFieldSpec {
   readonly options?: string
   readonly reqd?: Flag
   readonly unique?: Flag
-  readonly [key: string]: unknown
 }
 
 /** A custom DocType to install (the shape of `aiCustomDocTypes` in `@edusync/doctype-schemas`). */
@@ -38,10 +38,9 @@ export interface CustomDocTypeSpec {
   readonly name: string
   readonly module: string
   readonly fields: readonly CustomDocFieldSpec[]
-  readonly [key: string]: unknown
 }
 
-/** What to install. */
+/** What to install. Defaults to the AI custom fields and doctypes of `@edusync/doctype-schemas`. */
 export interface CustomizationSpec {
   readonly customFields?: readonly CustomFieldSpec[]
   readonly customDocTypes?: readonly CustomDocTypeSpec[]
@@ -104,7 +103,7 @@ function classify(key: string, from: unknown, to: unknown, fieldtype: string): '
 /** @internal Install custom fields and doctypes idempotently. */
 export async function ensureCustomizations(
   transport: Transport,
-  spec: CustomizationSpec,
+  spec: CustomizationSpec = { customFields: aiCustomFields, customDocTypes: aiCustomDocTypes },
   options: EnsureOptions = {},
 ): Promise<CustomizationReport> {
   if (typeof spec !== 'object' || spec === null) {
@@ -145,7 +144,7 @@ export async function ensureCustomizations(
     }
     if (!existing) {
       if (!dryRun) {
-        const { doctype: _ignored, ...doc } = dt as Record<string, unknown>
+        const { doctype: _ignored, ...doc } = dt as unknown as Record<string, unknown>
         await transport.request({
           method: 'POST',
           path: '/api/resource/DocType',

@@ -327,13 +327,32 @@ export class Transport {
           parsed = JSON.parse(trimmed)
         } catch (cause) {
           const looksJson = trimmed.startsWith('{') || trimmed.startsWith('[')
+          const kind = contentType.split(';')[0] || 'an unknown content type'
+          // A proxy's HTML 502/503/504 or 429 page is still that status: typed (and retried) as such.
+          if (!looksJson && (status >= 500 || status === 429)) {
+            const retryAfter = parseRetryAfter(response.headers.get('retry-after'), options.clock.now())
+            const error = errorForStatus({
+              status,
+              body: undefined,
+              request,
+              label: `${label} (a ${kind} page, not Frappe's JSON: a proxy or web server answered)`,
+              doctype: spec.doctype,
+              docname: spec.docname,
+              retryAfter,
+              authenticated: this.auth.credentialed && !spec.anonymous,
+              expiringCredential: this.auth.expiring,
+            })
+            finish(status, error)
+            if (status === 429 && options.rateLimit) options.rateLimit.pause(retryAfter ?? this.delay(0))
+            throw error
+          }
           const error = looksJson
             ? new TruncatedResponseError(
                 `${spec.method} ${label}: the JSON body (HTTP ${status}) ended early or is corrupt; retry the request.`,
                 { ...base, status, cause },
               )
             : new InvalidResponseError(
-                `${spec.method} ${label}: expected JSON but got ${contentType.split(';')[0] || 'an unknown content type'} (HTTP ${status}); a proxy, load balancer or web server answered instead of Frappe — check \`url\` and the proxy.`,
+                `${spec.method} ${label}: expected JSON but got ${kind} (HTTP ${status}); a proxy, load balancer or web server answered instead of Frappe — check \`url\` and the proxy.`,
                 { ...base, status, cause },
               )
           finish(status, error)

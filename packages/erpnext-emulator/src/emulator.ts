@@ -525,6 +525,13 @@ class EmulatorImpl implements Emulator {
         api_key: restricted.apiKey,
       }),
     ])
+    const modules = new Set(['Custom', 'Core', ...[...this.engine.metas.values()].map((m) => m.module)])
+    this.engine.load(
+      'Module Def',
+      [...modules].map((m) =>
+        base('Module Def', m, { module_name: m, app_name: m === 'Education' ? 'education' : 'frappe' }),
+      ),
+    )
     this.syncDocTypeDocs(stamp)
     const clientId = this.engine.hash(10)
     const clientSecret = this.engine.hash(10)

@@ -15,10 +15,11 @@ interface NodeKeyObject {
 interface NodeHmac {
   update(data: Uint8Array | string): NodeHmac
   digest(): Uint8Array
+  digest(encoding: 'hex'): string
 }
 interface NodeCipher {
   setAAD(aad: Uint8Array): void
-  update(data: Uint8Array): Uint8Array
+  update(data: Uint8Array | string): Uint8Array
   final(): Uint8Array
   getAuthTag(): Uint8Array
   setAuthTag(tag: Uint8Array): void
@@ -28,6 +29,11 @@ interface NodeCrypto {
   createHmac(alg: 'sha256', key: NodeKeyObject): NodeHmac
   createCipheriv(alg: 'aes-256-gcm', key: NodeKeyObject, iv: Uint8Array): NodeCipher
   createDecipheriv(alg: 'aes-256-gcm', key: NodeKeyObject, iv: Uint8Array): NodeCipher
+}
+
+interface NodeBufferStatic {
+  from(text: string, encoding: 'utf8'): Uint8Array
+  concat(list: readonly Uint8Array[]): { toString(encoding: 'base64url'): string }
 }
 
 let nodeCryptoCache: NodeCrypto | null | undefined
@@ -60,8 +66,10 @@ const buf = (b: Uint8Array): Uint8Array<ArrayBuffer> => b as Uint8Array<ArrayBuf
 /** A keyed HMAC-SHA256. */
 export interface HmacSigner {
   sign(data: Uint8Array): Promise<Uint8Array>
-  /** Present only when a synchronous implementation exists in this runtime. */
-  readonly signSync: ((data: Uint8Array) => Uint8Array) | undefined
+  /** Present only when a synchronous implementation exists in this runtime. Strings are UTF-8. */
+  readonly signSync: ((data: Uint8Array | string) => Uint8Array) | undefined
+  /** The MAC as lowercase hex, synchronously; present only with `signSync`. */
+  readonly hexSync: ((data: Uint8Array | string) => string) | undefined
 }
 
 /** Build an HMAC-SHA256 signer over raw key bytes. */
@@ -69,14 +77,17 @@ export async function createHmacSigner(key: Uint8Array, backend: CryptoBackend):
   const node = backend === 'auto' ? nodeCrypto() : null
   if (node !== null) {
     const keyObject = node.createSecretKey(key)
-    const signSync = (data: Uint8Array) => node.createHmac('sha256', keyObject).update(data).digest()
-    return { signSync, sign: async (data) => signSync(data) }
+    const signSync = (data: Uint8Array | string) => node.createHmac('sha256', keyObject).update(data).digest()
+    const hexSync = (data: Uint8Array | string) =>
+      node.createHmac('sha256', keyObject).update(data).digest('hex')
+    return { signSync, hexSync, sign: async (data) => signSync(data) }
   }
   const cryptoKey = await subtle().importKey('raw', buf(key), { name: 'HMAC', hash: 'SHA-256' }, false, [
     'sign',
   ])
   return {
     signSync: undefined,
+    hexSync: undefined,
     sign: async (data) => new Uint8Array(await subtle().sign('HMAC', cryptoKey, buf(data))),
   }
 }
@@ -86,8 +97,16 @@ export interface Aead {
   encrypt(iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array>
   /** Throws on authentication failure. */
   decrypt(iv: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Promise<Uint8Array>
-  readonly encryptSync: ((iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array) => Uint8Array) | undefined
+  /** Strings are UTF-8. */
+  readonly encryptSync:
+    | ((iv: Uint8Array, plaintext: Uint8Array | string, aad: Uint8Array) => Uint8Array)
+    | undefined
   readonly decryptSync: ((iv: Uint8Array, sealed: Uint8Array, aad: Uint8Array) => Uint8Array) | undefined
+  /**
+   * Encrypt UTF-8 text with UTF-8 associated data straight to base64url(ciphertext ‖ tag), without
+   * intermediate arrays; present only with node:crypto. Same bytes as `encrypt`.
+   */
+  readonly sealTextSync: ((iv: Uint8Array, plaintext: string, aad: string) => string) | undefined
 }
 
 export const IV_BYTES = 12
@@ -99,7 +118,7 @@ export async function createAead(key: Uint8Array, backend: CryptoBackend): Promi
   const node = backend === 'auto' ? nodeCrypto() : null
   if (node !== null) {
     const keyObject = node.createSecretKey(key)
-    const encryptSync = (iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array) => {
+    const encryptSync = (iv: Uint8Array, plaintext: Uint8Array | string, aad: Uint8Array) => {
       const c = node.createCipheriv('aes-256-gcm', keyObject, iv)
       c.setAAD(aad)
       const a = c.update(plaintext)
@@ -123,9 +142,21 @@ export async function createAead(key: Uint8Array, backend: CryptoBackend): Promi
       out.set(b, a.length)
       return out
     }
+    const NodeBuffer = (globalThis as { Buffer?: NodeBufferStatic }).Buffer
+    const sealTextSync =
+      NodeBuffer === undefined
+        ? undefined
+        : (iv: Uint8Array, plaintext: string, aad: string) => {
+            const c = node.createCipheriv('aes-256-gcm', keyObject, iv)
+            c.setAAD(NodeBuffer.from(aad, 'utf8'))
+            const body = c.update(NodeBuffer.from(plaintext, 'utf8'))
+            c.final()
+            return NodeBuffer.concat([body, c.getAuthTag()]).toString('base64url')
+          }
     return {
       encryptSync,
       decryptSync,
+      sealTextSync,
       encrypt: async (iv, p, aad) => encryptSync(iv, p, aad),
       decrypt: async (iv, s, aad) => decryptSync(iv, s, aad),
     }
@@ -137,6 +168,7 @@ export async function createAead(key: Uint8Array, backend: CryptoBackend): Promi
   return {
     encryptSync: undefined,
     decryptSync: undefined,
+    sealTextSync: undefined,
     encrypt: async (iv, p, aad) =>
       new Uint8Array(
         await subtle().encrypt({ name: 'AES-GCM', iv: buf(iv), additionalData: buf(aad) }, cryptoKey, buf(p)),
@@ -167,4 +199,24 @@ export async function hkdf(ikm: Uint8Array, info: string, length = 32): Promise<
 /** Default randomness: Web Crypto's CSPRNG. */
 export function defaultRandomBytes(n: number): Uint8Array {
   return globalThis.crypto.getRandomValues(new Uint8Array(n))
+}
+
+const IV_POOL_BYTES = 12 * 512
+let ivPool = new Uint8Array(0)
+let ivOffset = 0
+
+/**
+ * Random IVs from a pool filled by the CSPRNG 512 IVs at a time (as Node does for `randomUUID`): one
+ * `getRandomValues` call per 512 encryptions instead of one each. Every byte is handed out once. Used
+ * for IVs only (public values), never for keys.
+ */
+export function pooledIv(): Uint8Array {
+  if (ivOffset + IV_BYTES > ivPool.length) {
+    ivPool = globalThis.crypto.getRandomValues(new Uint8Array(IV_POOL_BYTES))
+    ivOffset = 0
+  }
+  const iv = ivPool.slice(ivOffset, ivOffset + IV_BYTES)
+  ivPool.fill(0, ivOffset, ivOffset + IV_BYTES)
+  ivOffset += IV_BYTES
+  return iv
 }

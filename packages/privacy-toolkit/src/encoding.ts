@@ -8,13 +8,62 @@ export const utf8 = (s: string): Uint8Array => encoder.encode(s)
 /** UTF-8 decode; throws on invalid UTF-8. */
 export const fromUtf8 = (b: Uint8Array): string => decoder.decode(b)
 
+const B64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+const B64_CODES = Uint8Array.from(B64_ALPHABET, (c) => c.charCodeAt(0))
+
+interface BufferLike {
+  from(data: ArrayBufferLike, offset: number, length: number): { toString(encoding: 'base64url'): string }
+}
+// Node's (or a compatible runtime's) native Buffer, used only as a faster path to identical output.
+const NativeBuffer = (globalThis as { Buffer?: BufferLike }).Buffer
+const hasNativeBase64Url = (() => {
+  try {
+    return (
+      typeof NativeBuffer?.from === 'function' &&
+      NativeBuffer.from(new Uint8Array([251, 255]).buffer, 0, 2).toString('base64url') === '-_8'
+    )
+  } catch {
+    return false
+  }
+})()
+
 /** Base64url without padding. */
 export function toBase64Url(bytes: Uint8Array): string {
-  let bin = ''
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
+  if (hasNativeBase64Url)
+    return NativeBuffer!.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('base64url')
+  return toBase64UrlPortable(bytes)
+}
+
+/** Base64url without padding, in portable JS (table-driven: no btoa round trip, no regex passes). */
+export function toBase64UrlPortable(bytes: Uint8Array): string {
+  const n = bytes.length
+  const out = new Uint8Array(Math.ceil((n * 4) / 3))
+  let o = 0
+  let i = 0
+  for (; i + 2 < n; i += 3) {
+    const v = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!
+    out[o++] = B64_CODES[v >>> 18]!
+    out[o++] = B64_CODES[(v >>> 12) & 63]!
+    out[o++] = B64_CODES[(v >>> 6) & 63]!
+    out[o++] = B64_CODES[v & 63]!
   }
-  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+  if (i < n) {
+    const v = (bytes[i]! << 16) | ((i + 1 < n ? bytes[i + 1]! : 0) << 8)
+    out[o++] = B64_CODES[v >>> 18]!
+    out[o++] = B64_CODES[(v >>> 12) & 63]!
+    if (i + 1 < n) out[o++] = B64_CODES[(v >>> 6) & 63]!
+  }
+  return asciiString(out.subarray(0, o))
+}
+
+/** Bytes known to be ASCII → string, in chunks small enough for `fromCharCode.apply`. */
+function asciiString(codes: Uint8Array): string {
+  if (codes.length <= 4096) return String.fromCharCode.apply(null, codes as unknown as number[])
+  let s = ''
+  for (let i = 0; i < codes.length; i += 4096) {
+    s += String.fromCharCode.apply(null, codes.subarray(i, i + 4096) as unknown as number[])
+  }
+  return s
 }
 
 const B64URL = /^[A-Za-z0-9_-]*$/
@@ -35,23 +84,33 @@ export function fromBase64Any(s: string): Uint8Array | undefined {
   return fromBase64Url(trimmed)
 }
 
-const B32 = 'abcdefghijklmnopqrstuvwxyz234567'
+const B32_CODES = Uint8Array.from('abcdefghijklmnopqrstuvwxyz234567', (c) => c.charCodeAt(0))
 
 /** Lowercase RFC 4648 base32 without padding. */
 export function toBase32(bytes: Uint8Array): string {
-  let out = ''
+  const out = new Uint8Array(Math.ceil((bytes.length * 8) / 5))
+  let o = 0
   let bits = 0
   let value = 0
-  for (const byte of bytes) {
-    value = (value << 8) | byte
+  for (let i = 0; i < bytes.length; i++) {
+    value = ((value << 8) | bytes[i]!) & 0xffff
     bits += 8
     while (bits >= 5) {
-      out += B32[(value >>> (bits - 5)) & 31]
+      out[o++] = B32_CODES[(value >>> (bits - 5)) & 31]!
       bits -= 5
     }
   }
-  if (bits > 0) out += B32[(value << (5 - bits)) & 31]
-  return out
+  if (bits > 0) out[o++] = B32_CODES[(value << (5 - bits)) & 31]!
+  return asciiString(out.subarray(0, o))
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
+
+/** Lowercase hex. */
+export function toHex(bytes: Uint8Array): string {
+  let s = ''
+  for (let i = 0; i < bytes.length; i++) s += HEX[bytes[i]!]
+  return s
 }
 
 /** Concatenate byte arrays. */

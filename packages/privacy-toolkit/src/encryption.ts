@@ -5,10 +5,11 @@ import {
   defaultRandomBytes,
   hkdf,
   IV_BYTES,
+  pooledIv,
   TAG_BYTES,
 } from './backend.js'
 import { concatBytes, fromBase64Url, fromUtf8, toBase64Url, utf8 } from './encoding.js'
-import { DecryptionError, InvalidKeyError, KeyNotFoundError } from './errors.js'
+import { DecryptionError, InvalidKeyError, KeyNotFoundError, SyncUnavailableError } from './errors.js'
 import { assertKeyId } from './keyring.js'
 import type { DataKeyStore, Keyring, WrappedDataKey } from './stores.js'
 
@@ -61,6 +62,21 @@ export interface FieldEncryptor {
    * key or key-encryption key is gone. Never returns the input on failure.
    */
   decrypt(ciphertext: string, binding: FieldBinding): Promise<unknown>
+  /**
+   * Load the tenant's data keys (creating the first one if needed), so the sync methods can run for
+   * ciphertexts made with them. Call again after another process rotated the tenant's data key.
+   */
+  prepare(tenant: string): Promise<void>
+  /**
+   * {@link FieldEncryptor.encrypt}, synchronously. Honest fast path: needs node:crypto and a prior
+   * `await prepare(tenant)`; throws {@link SyncUnavailableError} otherwise.
+   */
+  encryptSync(value: unknown, binding: FieldBinding): string
+  /**
+   * {@link FieldEncryptor.decrypt}, synchronously, for data keys loaded by `prepare(tenant)`; throws
+   * {@link SyncUnavailableError} when the ciphertext's data key is not loaded or there is no node:crypto.
+   */
+  decryptSync(ciphertext: string, binding: FieldBinding): unknown
   /** Create a new data key for the tenant; new writes use it, old ciphertexts still decrypt. */
   rotateDataKey(tenant: string): Promise<WrappedDataKey>
   /**
@@ -108,6 +124,8 @@ const where = (b: FieldBinding) => `${b.doctype}.${b.field}`
 interface TenantKeys {
   newest: { id: string; aead: Aead } | undefined
   byId: Map<string, Promise<Aead>>
+  /** Resolved data keys, for the sync methods. */
+  ready: Map<string, Aead>
 }
 
 /**
@@ -139,6 +157,7 @@ export function createFieldEncryptor(options: FieldEncryptorOptions): FieldEncry
   const { keyring, dataKeys } = options
   const now = options.now ?? (() => new Date())
   const random = options.randomBytes ?? defaultRandomBytes
+  const newIv = options.randomBytes === undefined ? pooledIv : () => options.randomBytes!(IV_BYTES)
   assertKeyId(keyring.primaryKeyId, 'keyring.primaryKeyId')
 
   const keks = new Map<string, Promise<Aead>>()
@@ -190,7 +209,7 @@ export function createFieldEncryptor(options: FieldEncryptorOptions): FieldEncry
   const tenantKeys = (tenant: string): TenantKeys => {
     let t = tenants.get(tenant)
     if (t === undefined) {
-      t = { newest: undefined, byId: new Map() }
+      t = { newest: undefined, byId: new Map(), ready: new Map() }
       tenants.set(tenant, t)
     }
     return t
@@ -231,6 +250,7 @@ export function createFieldEncryptor(options: FieldEncryptorOptions): FieldEncry
         const aead = await createAead(dek, backend)
         dek.fill(0)
         t.byId.set(id, Promise.resolve(aead))
+        t.ready.set(id, aead)
         t.newest = { id, aead }
         return record
       }
@@ -264,73 +284,143 @@ export function createFieldEncryptor(options: FieldEncryptorOptions): FieldEncry
     return p
   }
 
-  const aadFor = (b: FieldBinding, dkId: string) => lp(FORMAT, b.tenant, b.doctype, b.docname, b.field, dkId)
+  // Length-prefixed (UTF-16 length, then the text) and UTF-8 encoded once: unambiguous and cheap.
+  const aadText = (b: FieldBinding, dkId: string) =>
+    `${FORMAT}|${b.tenant.length}:${b.tenant}|${b.doctype.length}:${b.doctype}|${b.docname.length}:${b.docname}|${b.field.length}:${b.field}|${dkId}`
+  const aadFor = (b: FieldBinding, dkId: string) => utf8(aadText(b, dkId))
+
+  const parse = (ciphertext: string, binding: FieldBinding) => {
+    checkBinding(binding)
+    const m = typeof ciphertext === 'string' ? CIPHERTEXT.exec(ciphertext) : null
+    const iv = m === null ? undefined : fromBase64Url(m[2]!)
+    const sealed = m === null ? undefined : fromBase64Url(m[3]!)
+    if (
+      m === null ||
+      iv === undefined ||
+      sealed === undefined ||
+      iv.length !== IV_BYTES ||
+      sealed.length < TAG_BYTES
+    ) {
+      throw new DecryptionError(
+        'format',
+        `the value of ${where(binding)} is not a ciphertext of this package (expected "enc1.<dataKeyId>.<iv>.<data>").`,
+        where(binding),
+      )
+    }
+    const dkId = m[1]!
+    return { dkId, iv, sealed, aad: aadFor(binding, dkId) }
+  }
+
+  const authFailure = (binding: FieldBinding, error: unknown) =>
+    new DecryptionError(
+      'authentication',
+      `the ciphertext of ${where(binding)} failed authentication: it was altered, or it belongs to another tenant, document or field.`,
+      where(binding),
+      { cause: error },
+    )
+
+  const parseJson = (plaintext: Uint8Array, binding: FieldBinding): unknown => {
+    try {
+      return JSON.parse(fromUtf8(plaintext))
+    } catch (error) {
+      throw new DecryptionError(
+        'format',
+        `the decrypted value of ${where(binding)} is not valid JSON.`,
+        where(binding),
+        {
+          cause: error,
+        },
+      )
+    }
+  }
+
+  const seal = (id: string, aead: Aead, value: unknown, binding: FieldBinding): string | Promise<string> => {
+    const json = JSON.stringify(value)
+    const iv = newIv()
+    if (aead.sealTextSync !== undefined) {
+      return `${FORMAT}.${id}.${toBase64Url(iv)}.${aead.sealTextSync(iv, json, aadText(binding, id))}`
+    }
+    const aad = aadFor(binding, id)
+    if (aead.encryptSync !== undefined) {
+      return `${FORMAT}.${id}.${toBase64Url(iv)}.${toBase64Url(aead.encryptSync(iv, utf8(json), aad))}`
+    }
+    return aead
+      .encrypt(iv, utf8(json), aad)
+      .then((sealed) => `${FORMAT}.${id}.${toBase64Url(iv)}.${toBase64Url(sealed)}`)
+  }
 
   const enc: FieldEncryptor = {
-    async encrypt(value, binding) {
-      checkBinding(binding)
-      if (value === undefined) {
-        throw new TypeError(
-          `[@edusync/privacy-toolkit] encrypt: the value of ${where(binding)} is undefined.`,
-        )
+    encrypt(value, binding) {
+      try {
+        checkBinding(binding)
+        if (value === undefined) {
+          throw new TypeError(
+            `[@edusync/privacy-toolkit] encrypt: the value of ${where(binding)} is undefined.`,
+          )
+        }
+        const cached = tenants.get(binding.tenant)?.newest
+        if (cached !== undefined) return Promise.resolve(seal(cached.id, cached.aead, value, binding))
+        return newest(binding.tenant).then(({ id, aead }) => seal(id, aead, value, binding))
+      } catch (error) {
+        return Promise.reject(error)
       }
-      const plaintext = utf8(JSON.stringify(value))
-      const { id, aead } = await newest(binding.tenant)
-      const iv = random(IV_BYTES)
-      const aad = aadFor(binding, id)
-      const sealed =
-        aead.encryptSync === undefined
-          ? await aead.encrypt(iv, plaintext, aad)
-          : aead.encryptSync(iv, plaintext, aad)
-      return `${FORMAT}.${id}.${toBase64Url(iv)}.${toBase64Url(sealed)}`
     },
     async decrypt(ciphertext, binding) {
-      checkBinding(binding)
-      const m = typeof ciphertext === 'string' ? CIPHERTEXT.exec(ciphertext) : null
-      const iv = m === null ? undefined : fromBase64Url(m[2]!)
-      const sealed = m === null ? undefined : fromBase64Url(m[3]!)
-      if (
-        m === null ||
-        iv === undefined ||
-        sealed === undefined ||
-        iv.length !== IV_BYTES ||
-        sealed.length < TAG_BYTES
-      ) {
-        throw new DecryptionError(
-          'format',
-          `the value of ${where(binding)} is not a ciphertext of this package (expected "enc1.<dataKeyId>.<iv>.<data>").`,
-          where(binding),
-        )
-      }
-      const dkId = m[1]!
-      const aead = await dataKey(binding.tenant, dkId)
-      const aad = aadFor(binding, dkId)
+      const parsed = parse(ciphertext, binding)
+      const aead = await dataKey(binding.tenant, parsed.dkId)
       let plaintext: Uint8Array
       try {
         plaintext =
           aead.decryptSync === undefined
-            ? await aead.decrypt(iv, sealed, aad)
-            : aead.decryptSync(iv, sealed, aad)
+            ? await aead.decrypt(parsed.iv, parsed.sealed, parsed.aad)
+            : aead.decryptSync(parsed.iv, parsed.sealed, parsed.aad)
       } catch (error) {
-        throw new DecryptionError(
-          'authentication',
-          `the ciphertext of ${where(binding)} failed authentication: it was altered, or it belongs to another tenant, document or field.`,
-          where(binding),
-          { cause: error },
+        throw authFailure(binding, error)
+      }
+      return parseJson(plaintext, binding)
+    },
+    async prepare(tenant) {
+      if (typeof tenant !== 'string' || tenant.length === 0) {
+        throw new TypeError('[@edusync/privacy-toolkit] prepare: tenant must be a non-empty string.')
+      }
+      const t = tenantKeys(tenant)
+      t.newest = undefined
+      const { id } = await newest(tenant)
+      for (const key of await dataKeys.list(tenant)) {
+        const aead = await dataKey(tenant, key.id)
+        t.ready.set(key.id, aead)
+      }
+      t.ready.set(id, await dataKey(tenant, id))
+    },
+    encryptSync(value, binding) {
+      checkBinding(binding)
+      if (value === undefined) {
+        throw new TypeError(
+          `[@edusync/privacy-toolkit] encryptSync: the value of ${where(binding)} is undefined.`,
         )
       }
+      const cached = tenants.get(binding.tenant)?.newest
+      if (cached === undefined) {
+        throw new SyncUnavailableError('not_prepared', 'encryptSync', 'encryptor.prepare(tenant)')
+      }
+      if (cached.aead.encryptSync === undefined)
+        throw new SyncUnavailableError('runtime', 'encryptSync', 'prepare')
+      return seal(cached.id, cached.aead, value, binding) as string
+    },
+    decryptSync(ciphertext, binding) {
+      const parsed = parse(ciphertext, binding)
+      const aead = tenants.get(binding.tenant)?.ready.get(parsed.dkId)
+      if (aead === undefined) {
+        throw new SyncUnavailableError('not_prepared', 'decryptSync', 'encryptor.prepare(tenant)')
+      }
+      if (aead.decryptSync === undefined) throw new SyncUnavailableError('runtime', 'decryptSync', 'prepare')
+      let plaintext: Uint8Array
       try {
-        return JSON.parse(fromUtf8(plaintext))
+        plaintext = aead.decryptSync(parsed.iv, parsed.sealed, parsed.aad)
       } catch (error) {
-        throw new DecryptionError(
-          'format',
-          `the decrypted value of ${where(binding)} is not valid JSON.`,
-          where(binding),
-          {
-            cause: error,
-          },
-        )
+        throw authFailure(binding, error)
       }
+      return parseJson(plaintext, binding)
     },
     async rotateDataKey(tenant) {
       if (typeof tenant !== 'string' || tenant.length === 0) {

@@ -20,6 +20,7 @@ export type PrivacyErrorCode =
   | 'CONSENT_REFUSED'
   | 'SUBJECT_REQUEST_FAILED'
   | 'RECEIPT_INVALID'
+  | 'SYNC_UNAVAILABLE'
 
 /** Options accepted by every error constructor. */
 export interface PrivacyErrorOptions {
@@ -148,6 +149,32 @@ export class ReceiptError extends PrivacyToolkitError {
   }
 }
 
+/**
+ * A synchronous method was called where it cannot run synchronously: the runtime has no `node:crypto`
+ * (edge runtimes: use the async method), or the keys were not loaded yet (await `prepare()` first).
+ * The sync methods never fall back to anything slower or weaker.
+ */
+export class SyncUnavailableError extends PrivacyToolkitError {
+  override name = 'SyncUnavailableError' as const
+  /** `runtime` (no node:crypto, or backend 'webcrypto') or `not_prepared`. */
+  readonly reason: 'runtime' | 'not_prepared'
+  constructor(
+    reason: 'runtime' | 'not_prepared',
+    method: string,
+    prepare: string,
+    options?: PrivacyErrorOptions,
+  ) {
+    super(
+      'SYNC_UNAVAILABLE',
+      reason === 'runtime'
+        ? `${method} needs node:crypto (backend 'auto' on Node); in this runtime use the async method instead.`
+        : `${method}: the keys it needs are not loaded yet; await ${prepare} once first.`,
+      options,
+    )
+    this.reason = reason
+  }
+}
+
 function branded(value: unknown): value is PrivacyToolkitError {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true
 }
@@ -172,5 +199,8 @@ export const isConsentRefusedError: (value: unknown) => value is ConsentRefusedE
 /** Realm-safe check for {@link SubjectRequestError}. */
 export const isSubjectRequestError: (value: unknown) => value is SubjectRequestError =
   guard('SubjectRequestError')
+/** Realm-safe check for {@link SyncUnavailableError}. */
+export const isSyncUnavailableError: (value: unknown) => value is SyncUnavailableError =
+  guard('SyncUnavailableError')
 /** Realm-safe check for {@link ReceiptError}. */
 export const isReceiptError: (value: unknown) => value is ReceiptError = guard('ReceiptError')

@@ -13,6 +13,7 @@ export {
   PrivacyToolkitError,
   ReceiptError,
   SubjectRequestError,
+  SyncUnavailableError,
   isConsentRefusedError,
   isDecryptionError,
   isInvalidKeyError,
@@ -21,6 +22,7 @@ export {
   isPrivacyToolkitError,
   isReceiptError,
   isSubjectRequestError,
+  isSyncUnavailableError,
 } from './errors.js'
 export type { PrivacyErrorCode, PrivacyErrorOptions } from './errors.js'
 

@@ -1,6 +1,6 @@
 import { type CryptoBackend, createHmacSigner, type HmacSigner, hkdf } from './backend.js'
-import { concatBytes, toBase32, utf8 } from './encoding.js'
-import { KeyNotFoundError } from './errors.js'
+import { concatBytes, toHex, utf8 } from './encoding.js'
+import { KeyNotFoundError, SyncUnavailableError } from './errors.js'
 import { assertKeyId } from './keyring.js'
 import type { Keyring, ReidentificationEntry, ReidentificationStore } from './stores.js'
 
@@ -27,15 +27,26 @@ export interface PseudonymizerOptions {
 /** Keyed, deterministic, versioned pseudonyms (HMAC-SHA256). */
 export interface Pseudonymizer {
   /**
-   * The pseudonym of `subjectId` under the primary key: `psn_<keyId>_<32 base32 chars>` (160 bits).
+   * The pseudonym of `subjectId` under the primary key: `psn_<keyId>_<40 hex chars>` (160 bits).
    * Deterministic per (key, tenant, purpose, subject); records the mapping in the store, if any.
    */
   pseudonymise(subjectId: string, context: PseudonymContext): Promise<string>
+  /**
+   * Load the primary key for `context`, so {@link Pseudonymizer.pseudonymiseSync} can run. Idempotent.
+   */
+  prepare(context: PseudonymContext): Promise<void>
+  /**
+   * The same pseudonym as {@link Pseudonymizer.pseudonymise}, synchronously. Honest fast path: it
+   * needs node:crypto and a prior `await prepare(context)`, and throws {@link SyncUnavailableError}
+   * otherwise. It does not write to the re-identification store; call `pseudonymise()` once per subject
+   * when the mapping must be resolvable after rotation.
+   */
+  pseudonymiseSync(subjectId: string, context: PseudonymContext): string
   /** The pseudonym under a specific key id (e.g. to match data written before a rotation). Not recorded. */
   pseudonymiseWithKey(subjectId: string, context: PseudonymContext, keyId: string): Promise<string>
   /**
    * A keyed hash of any value (e-mail, phone) for equality joins without the value:
-   * `hsh_<keyId>_<base32>`, separated from pseudonyms and per field. Not recorded, not resolvable.
+   * `hsh_<keyId>_<40 hex chars>`, separated from pseudonyms and per field. Not recorded, not resolvable.
    */
   hash(value: string, context: PseudonymContext & { readonly field: string }): Promise<string>
   /** The mapping of a pseudonym from the store, or `undefined` (unknown, erased, or no store). */
@@ -49,7 +60,7 @@ export interface Pseudonymizer {
   readonly keyId: string
 }
 
-const PSEUDONYM = /^psn_([a-z0-9]{1,16})_([a-z2-7]{32})$/
+const PSEUDONYM = /^psn_([a-z0-9]{1,16})_([0-9a-f]{40})$/
 
 /** Split a pseudonym into its key id and body, or `undefined` when `value` is not a pseudonym. */
 export function parsePseudonym(value: string): { keyId: string; body: string } | undefined {
@@ -107,7 +118,12 @@ export function createPseudonymizer(options: PseudonymizerOptions): Pseudonymize
 
   const roots = new Map<string, Promise<Uint8Array>>()
   const signers = new Map<string, Promise<HmacSigner>>()
+  // Resolved signers, so the hot path needs no await once a (key, tenant, purpose) was used.
+  const ready = new Map<string, HmacSigner>()
   const recorded = new Set<string>()
+  let last:
+    | { keyId: string; tenant: string; purpose: string; signer: HmacSigner; cacheKey: string }
+    | undefined
 
   const root = (keyId: string) => {
     let r = roots.get(keyId)
@@ -123,14 +139,22 @@ export function createPseudonymizer(options: PseudonymizerOptions): Pseudonymize
     return r
   }
 
-  const signer = (kind: string, keyId: string, tenant: string, purpose: string, field = '') => {
-    const cacheKey = `${kind}\u0000${keyId}\u0000${tenant}\u0000${purpose}\u0000${field}`
+  const signer = (
+    cacheKey: string,
+    kind: string,
+    keyId: string,
+    tenant: string,
+    purpose: string,
+    field: string,
+  ) => {
     let s = signers.get(cacheKey)
     if (s === undefined) {
       s = (async () => {
         const rootSigner = await createHmacSigner(await root(keyId), backend)
         const sub = await rootSigner.sign(lp(kind, tenant, purpose, field))
-        return createHmacSigner(sub, backend)
+        const made = await createHmacSigner(sub, backend)
+        ready.set(cacheKey, made)
+        return made
       })()
       s.catch(() => signers.delete(cacheKey))
       signers.set(cacheKey, s)
@@ -138,37 +162,111 @@ export function createPseudonymizer(options: PseudonymizerOptions): Pseudonymize
     return s
   }
 
-  const derive = async (subjectId: string, context: PseudonymContext, keyId: string) => {
+  // 160 bits of the MAC as 40 lowercase hex characters.
+  const format = (kind: string, keyId: string, hex: string) => `${kind}_${keyId}_${hex.slice(0, 40)}`
+
+  /** The resolved signer for (kind, key, tenant, purpose, field), if loaded. */
+  const lookup = (kind: 'psn' | 'hsh', keyId: string, context: PseudonymContext, field: string) => {
+    // The pipeline pseudonymises many subjects for one (tenant, purpose) in a row: skip rebuilding the key.
+    if (
+      kind === 'psn' &&
+      last !== undefined &&
+      last.keyId === keyId &&
+      last.tenant === context.tenant &&
+      last.purpose === context.purpose
+    ) {
+      return { s: last.signer as HmacSigner | undefined, cacheKey: last.cacheKey }
+    }
+    const cacheKey = `${kind}\u0000${keyId}\u0000${context.tenant}\u0000${context.purpose}\u0000${field}`
+    const s = ready.get(cacheKey)
+    if (kind === 'psn' && s !== undefined) {
+      last = { keyId, tenant: context.tenant, purpose: context.purpose, signer: s, cacheKey }
+    }
+    return { s, cacheKey }
+  }
+
+  /** The keyed MAC of `value`, synchronously when the signer is ready and node:crypto is present. */
+  const mac = (
+    kind: 'psn' | 'hsh',
+    value: string,
+    context: PseudonymContext,
+    keyId: string,
+    field = '',
+  ): string | Promise<string> => {
+    const { s, cacheKey } = lookup(kind, keyId, context, field)
+    if (s?.hexSync !== undefined) return format(kind, keyId, s.hexSync(value))
+    return (async () => {
+      const sg = s ?? (await signer(cacheKey, kind, keyId, context.tenant, context.purpose, field))
+      return format(
+        kind,
+        keyId,
+        sg.hexSync === undefined ? toHex(await sg.sign(utf8(value))) : sg.hexSync(value),
+      )
+    })()
+  }
+
+  const derive = (subjectId: string, context: PseudonymContext, keyId: string): string | Promise<string> => {
     if (typeof subjectId !== 'string' || subjectId.length === 0) {
       throw new TypeError(
         '[@edusync/privacy-toolkit] pseudonymise: the subject id must be a non-empty string.',
       )
     }
     checkContext(context)
-    const s = await signer('psn', keyId, context.tenant, context.purpose)
-    const data = utf8(subjectId)
-    const mac = s.signSync === undefined ? await s.sign(data) : s.signSync(data)
-    return `psn_${keyId}_${toBase32(mac.subarray(0, 20))}`
+    return mac('psn', subjectId, context, keyId)
+  }
+
+  const record = async (p: string, subjectId: string, context: PseudonymContext, keyId: string) => {
+    await store!.put({
+      pseudonym: p,
+      tenant: context.tenant,
+      purpose: context.purpose,
+      keyId,
+      subjectId,
+      createdAt: now(),
+    })
+    if (recorded.size >= 50_000) recorded.clear()
+    recorded.add(p)
+    return p
   }
 
   const pz: Pseudonymizer = {
     keyId: keyring.primaryKeyId,
-    async pseudonymise(subjectId, context) {
-      const keyId = keyring.primaryKeyId
-      const p = await derive(subjectId, context, keyId)
-      if (store !== undefined && !recorded.has(p)) {
-        await store.put({
-          pseudonym: p,
-          tenant: context.tenant,
-          purpose: context.purpose,
-          keyId,
-          subjectId,
-          createdAt: now(),
-        })
-        if (recorded.size >= 50_000) recorded.clear()
-        recorded.add(p)
+    pseudonymise(subjectId, context) {
+      try {
+        const keyId = keyring.primaryKeyId
+        const p = derive(subjectId, context, keyId)
+        if (typeof p === 'string') {
+          return store === undefined || recorded.has(p)
+            ? Promise.resolve(p)
+            : record(p, subjectId, context, keyId)
+        }
+        return p.then((v) =>
+          store === undefined || recorded.has(v) ? v : record(v, subjectId, context, keyId),
+        )
+      } catch (error) {
+        return Promise.reject(error)
       }
-      return p
+    },
+    async prepare(context) {
+      checkContext(context)
+      const keyId = keyring.primaryKeyId
+      const cacheKey = `psn\u0000${keyId}\u0000${context.tenant}\u0000${context.purpose}\u0000`
+      await signer(cacheKey, 'psn', keyId, context.tenant, context.purpose, '')
+    },
+    pseudonymiseSync(subjectId, context) {
+      const keyId = keyring.primaryKeyId
+      if (typeof subjectId !== 'string' || subjectId.length === 0) {
+        throw new TypeError(
+          '[@edusync/privacy-toolkit] pseudonymiseSync: the subject id must be a non-empty string.',
+        )
+      }
+      checkContext(context)
+      const { s } = lookup('psn', keyId, context, '')
+      if (s === undefined) {
+        throw new SyncUnavailableError('not_prepared', 'pseudonymiseSync', 'pseudonymizer.prepare(context)')
+      }
+      if (s.hexSync === undefined) throw new SyncUnavailableError('runtime', 'pseudonymiseSync', 'prepare')
+      return format('psn', keyId, s.hexSync(subjectId))
     },
     async pseudonymiseWithKey(subjectId, context, keyId) {
       assertKeyId(keyId, 'keyId')
@@ -179,11 +277,10 @@ export function createPseudonymizer(options: PseudonymizerOptions): Pseudonymize
         throw new TypeError('[@edusync/privacy-toolkit] hash: the value must be a string.')
       }
       checkContext(context)
-      const keyId = keyring.primaryKeyId
-      const s = await signer('hsh', keyId, context.tenant, context.purpose, context.field)
-      const data = utf8(value)
-      const mac = s.signSync === undefined ? await s.sign(data) : s.signSync(data)
-      return `hsh_${keyId}_${toBase32(mac.subarray(0, 20))}`
+      if (typeof context.field !== 'string' || context.field.length === 0) {
+        throw new TypeError('[@edusync/privacy-toolkit] hash: context.field must be a non-empty string.')
+      }
+      return mac('hsh', value, context, keyring.primaryKeyId, context.field)
     },
     async resolve(pseudonym) {
       if (store === undefined || !isPseudonym(pseudonym)) return undefined

@@ -127,6 +127,13 @@ describe('field encryption', () => {
     expect(await auto.decrypt(await web.encrypt(EMAIL, binding), binding)).toBe(EMAIL)
   })
 
+  it('never repeats an IV across a pool refill', async () => {
+    const { enc } = setup()
+    const ivs = new Set<string>()
+    for (let i = 0; i < 1200; i++) ivs.add((await enc.encrypt('x', binding)).split('.')[2]!)
+    expect(ivs.size).toBe(1200)
+  })
+
   it('is deterministic for an injected IV source (no hidden randomness)', async () => {
     let n = 0
     const randomBytes = (len: number) => new Uint8Array(len).fill(++n)

@@ -8,6 +8,7 @@ import {
   PrivacyToolkitError,
   ReceiptError,
   SubjectRequestError,
+  SyncUnavailableError,
   isConsentRefusedError,
   isDecryptionError,
   isInvalidKeyError,
@@ -16,6 +17,7 @@ import {
   isPrivacyToolkitError,
   isReceiptError,
   isSubjectRequestError,
+  isSyncUnavailableError,
 } from '../src/index.js'
 
 const cases = [
@@ -31,6 +33,12 @@ const cases = [
   ],
   [new SubjectRequestError('bad'), isSubjectRequestError, 'SubjectRequestError', 'SUBJECT_REQUEST_FAILED'],
   [new ReceiptError('bad'), isReceiptError, 'ReceiptError', 'RECEIPT_INVALID'],
+  [
+    new SyncUnavailableError('runtime', 'm', 'p'),
+    isSyncUnavailableError,
+    'SyncUnavailableError',
+    'SYNC_UNAVAILABLE',
+  ],
 ] as const
 
 describe('errors', () => {

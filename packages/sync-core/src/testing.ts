@@ -58,7 +58,8 @@ export function testStorageAdapter(options: StorageAdapterSuiteOptions): void {
     describe.skip(`${title} (skipped: ${options.skip})`, () => {})
     return
   }
-  describe(title, () => {
+  // Real databases on a shared machine can be slow; no test here measures time.
+  describe(title, { timeout: 60_000 }, () => {
     const get = useSuiteContext(options)
     lifecycleTests(get)
     documentTests(get)

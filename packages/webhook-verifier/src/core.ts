@@ -69,7 +69,13 @@ export function b64encode(bytes: Uint8Array): string {
   return btoa(s)
 }
 /** @internal */
-export const b64decode = (s: string): Uint8Array => Uint8Array.from(atob(s), (c) => c.charCodeAt(0))
+export const b64decode = (s: string): Uint8Array =>
+  // Buffer (Node, Bun, Deno) decodes an order of magnitude faster than atob; the input is already validated.
+  typeof Buffer === 'function' ? Buffer.from(s, 'base64') : Uint8Array.from(atob(s), (c) => c.charCodeAt(0))
+
+/** @internal UTF-8 decoding (Buffer's is faster where it exists; both replace invalid sequences alike). */
+export const text = (bytes: Uint8Array): string =>
+  typeof Buffer === 'function' && Buffer.isBuffer(bytes) ? bytes.toString() : decoder.decode(bytes)
 
 /** @internal 32 bytes in standard padded base64: 42 characters, one whose low bits are zero, then "=". */
 export const SIG_B64 = /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/
@@ -99,8 +105,13 @@ export function headerValues(headers: unknown, name: string): string[] {
     return v == null ? [] : [v]
   }
   const out: string[] = []
-  for (const [k, v] of Object.entries(headers)) {
-    if (v != null && typeof k === 'string' && k.toLowerCase() === name) out.push(...[v].flat().map(String))
+  const record = headers as Record<string, unknown>
+  for (const k in record) {
+    const v = record[k]
+    // The length check spares a toLowerCase() for nearly every other header (this runs per request).
+    if (v == null || k.length !== name.length || k.toLowerCase() !== name) continue
+    if (Array.isArray(v)) for (const x of v) out.push(String(x))
+    else out.push(String(v))
   }
   return out
 }
@@ -315,7 +326,7 @@ export function* matchERPNext(
 /** @internal verifies an ERPNext delivery. */
 export function* verifyERPNext<T>(c: ERPNextConfig<T>, input: WebhookRequest): Gen<VerifiedWebhook<T>> {
   const [req, bytes, index] = yield* matchERPNext(c, input)
-  const [data, payload] = payloadOf(c, typeof req.body === 'string' ? req.body : decoder.decode(bytes))
+  const [data, payload] = payloadOf(c, typeof req.body === 'string' ? req.body : text(bytes))
   const obj = (data instanceof Object ? data : {}) as Record<string, unknown>
   const own = typeof obj.event_id === 'string' && obj.event_id !== ''
   const eventId = own
@@ -348,11 +359,13 @@ export interface ERPNextSignatureOptions {
 
 /** @internal */
 export function* verifySignatureOnly(
-  input: WebhookRequest & ERPNextSignatureOptions,
+  c: BaseConfig<unknown>,
+  input: WebhookRequest,
 ): Gen<{ readonly secretIndex: number }> {
-  const [, , secretIndex] = yield* matchERPNext(
-    baseConfig(request(input) as WebhookRequest & ERPNextSignatureOptions, utf8, 1),
-    input,
-  )
+  const [, , secretIndex] = yield* matchERPNext(c, input)
   return { secretIndex }
 }
+
+/** @internal */
+export const signatureConfig = (input: WebhookRequest & ERPNextSignatureOptions): BaseConfig<unknown> =>
+  baseConfig(request(input) as WebhookRequest & ERPNextSignatureOptions, utf8, 1)

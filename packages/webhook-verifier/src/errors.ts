@@ -32,31 +32,31 @@ export abstract class WebhookVerificationError extends Error {
 /** The signature header is absent. */
 export class MissingSignatureError extends WebhookVerificationError {
   override readonly name = 'MissingSignatureError'
-  override readonly code = 'missing_signature'
+  override readonly code = 'missing_signature' as const
 }
 
 /** The signature header is present but not in the expected encoding (or appears more than once). */
 export class MalformedSignatureError extends WebhookVerificationError {
   override readonly name = 'MalformedSignatureError'
-  override readonly code = 'malformed_signature'
+  override readonly code = 'malformed_signature' as const
 }
 
 /** The signature is well formed but no configured secret produces it over this body. */
 export class SignatureMismatchError extends WebhookVerificationError {
   override readonly name = 'SignatureMismatchError'
-  override readonly code = 'signature_mismatch'
+  override readonly code = 'signature_mismatch' as const
 }
 
 /** The body handed over was not the raw request body (an object, nothing, or a re-serialised copy). */
 export class BodyNotRawError extends WebhookVerificationError {
   override readonly name = 'BodyNotRawError'
-  override readonly code = 'body_not_raw'
+  override readonly code = 'body_not_raw' as const
 }
 
 /** A configured secret has leading or trailing whitespace and the signature did not match it. */
 export class SecretWhitespaceError extends WebhookVerificationError {
   override readonly name = 'SecretWhitespaceError'
-  override readonly code = 'secret_whitespace'
+  override readonly code = 'secret_whitespace' as const
 }
 
 /** Why a delivery counts as replayed. */
@@ -65,7 +65,7 @@ export type ReplayReason = 'duplicate' | 'stale' | 'future'
 /** The delivery was seen before (`reason: 'duplicate'`) or its timestamp is outside the tolerance window. */
 export class ReplayedError extends WebhookVerificationError {
   override readonly name = 'ReplayedError'
-  override readonly code = 'replayed'
+  override readonly code = 'replayed' as const
   readonly reason: ReplayReason
   /** The event id that was checked (not secret: it is derived from public fields or a body hash). */
   readonly eventId: string | undefined
@@ -79,7 +79,7 @@ export class ReplayedError extends WebhookVerificationError {
 /** The body is larger than `maxBodyBytes`; it was not hashed or parsed. */
 export class TooLargeError extends WebhookVerificationError {
   override readonly name = 'TooLargeError'
-  override readonly code = 'too_large'
+  override readonly code = 'too_large' as const
   readonly limit: number
   constructor(limit: number) {
     super(`body exceeds maxBodyBytes (${limit}): raise the limit if such bodies are expected.`)
@@ -90,13 +90,13 @@ export class TooLargeError extends WebhookVerificationError {
 /** A timestamp (`sent_at` in the payload, or `webhook-timestamp`) is present but unreadable. */
 export class InvalidTimestampError extends WebhookVerificationError {
   override readonly name = 'InvalidTimestampError'
-  override readonly code = 'invalid_timestamp'
+  override readonly code = 'invalid_timestamp' as const
 }
 
 /** The signature is valid but the body is not JSON, or the `parse` option rejected it. */
 export class InvalidPayloadError extends WebhookVerificationError {
   override readonly name = 'InvalidPayloadError'
-  override readonly code = 'invalid_payload'
+  override readonly code = 'invalid_payload' as const
   constructor(message: string, cause?: unknown) {
     super(message, { cause })
   }

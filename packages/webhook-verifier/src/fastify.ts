@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http'
 import { type AdapterOptions, adapterOptions, deliver, readNodeBody } from './adapter.js'
+import { TooLargeError } from './errors.js'
 import { createERPNextVerifier } from './node.js'
 
 export type { AdapterOptions } from './adapter.js'
@@ -47,6 +48,21 @@ export function erpnextWebhookPlugin<T = unknown>(
       { parseAs: 'buffer', bodyLimit: max },
       (_req: unknown, body: Uint8Array, done: (err: Error | null, body?: unknown) => void) =>
         done(null, body),
+    )
+    // Fastify enforces bodyLimit itself; answer its refusal in this package's format.
+    instance.setErrorHandler(
+      (
+        error: { code?: string },
+        _request: unknown,
+        reply: FastifyReplyLike & { send(e: unknown): unknown },
+      ) => {
+        if (error.code !== 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.send(error)
+        const tooLarge = new TooLargeError(max)
+        return reply
+          .code(413)
+          .header('content-type', 'application/json; charset=utf-8')
+          .send(JSON.stringify({ error: { code: tooLarge.code, message: tooLarge.message } }))
+      },
     )
     instance.post(path, async (request: FastifyRequestLike, reply: FastifyReplyLike) => {
       const read = async () => ({

@@ -10,6 +10,7 @@ import {
   erpnextConfig,
   type VerifiedWebhook,
   verifyERPNext,
+  signatureConfig,
   verifySignatureOnly,
   type WebhookRequest,
 } from './core.js'
@@ -74,11 +75,15 @@ export const implementation: 'web' | 'node' = 'node'
 export interface ERPNextVerifier<T = unknown> {
   /** Verifies one delivery; rejects with a {@link WebhookVerificationError} on bad input. */
   verify(request: WebhookRequest): Promise<VerifiedWebhook<T>>
+  /** Checks only the signature (no parsing, no replay checks); see `verifyERPNextSignature`. */
+  verifySignature(request: WebhookRequest): Promise<{ readonly secretIndex: number }>
   /**
    * Verifies synchronously (node:crypto). Needs a synchronous seen-store ({@link SyncSeenStore});
    * throws a `TypeError` if `markSeen` returns a promise.
    */
   verifySync(request: WebhookRequest): VerifiedWebhook<T>
+  /** Synchronous {@link ERPNextVerifier.verifySignature}. */
+  verifySignatureSync(request: WebhookRequest): { readonly secretIndex: number }
   /** The seen-store in use, if any (adapters call its `release` when a handler fails). */
   readonly seen: ERPNextVerifierOptions<T>['seen']
 }
@@ -95,6 +100,8 @@ export function createERPNextVerifier<T = unknown>(options: ERPNextVerifierOptio
   return Object.freeze({
     verify: (req: WebhookRequest) => runAsync(verifyERPNext(config, req), nodeExec),
     verifySync: (req: WebhookRequest) => runSync(verifyERPNext(config, req), nodeExec),
+    verifySignature: (req: WebhookRequest) => runAsync(verifySignatureOnly(config, req), nodeExec),
+    verifySignatureSync: (req: WebhookRequest) => runSync(verifySignatureOnly(config, req), nodeExec),
     seen: config.seen,
   })
 }
@@ -121,7 +128,7 @@ export async function verifyERPNextWebhook<T = unknown>(
 export async function verifyERPNextSignature(
   input: WebhookRequest & ERPNextSignatureOptions,
 ): Promise<{ readonly secretIndex: number }> {
-  return runAsync(verifySignatureOnly(input), nodeExec)
+  return runAsync(verifySignatureOnly(signatureConfig(input), input), nodeExec)
 }
 
 /**
@@ -202,5 +209,5 @@ export function signStandardWebhookSync(message: StandardWebhookMessage): Signed
 export function verifyERPNextSignatureSync(input: WebhookRequest & ERPNextSignatureOptions): {
   readonly secretIndex: number
 } {
-  return runSync(verifySignatureOnly(input), nodeExec)
+  return runSync(verifySignatureOnly(signatureConfig(input), input), nodeExec)
 }

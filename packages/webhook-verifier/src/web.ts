@@ -10,6 +10,7 @@ import {
   erpnextConfig,
   type VerifiedWebhook,
   verifyERPNext,
+  signatureConfig,
   verifySignatureOnly,
   type WebhookRequest,
 } from './core.js'
@@ -74,6 +75,8 @@ export const implementation: 'web' | 'node' = 'web'
 export interface ERPNextVerifier<T = unknown> {
   /** Verifies one delivery; rejects with a {@link WebhookVerificationError} on bad input. */
   verify(request: WebhookRequest): Promise<VerifiedWebhook<T>>
+  /** Checks only the signature (no parsing, no replay checks); see `verifyERPNextSignature`. */
+  verifySignature(request: WebhookRequest): Promise<{ readonly secretIndex: number }>
   /** The seen-store in use, if any (adapters call its `release` when a handler fails). */
   readonly seen: ERPNextVerifierOptions<T>['seen']
 }
@@ -89,6 +92,7 @@ export function createERPNextVerifier<T = unknown>(options: ERPNextVerifierOptio
   const config = erpnextConfig(options)
   return Object.freeze({
     verify: (req: WebhookRequest) => runAsync(verifyERPNext(config, req), webExec),
+    verifySignature: (req: WebhookRequest) => runAsync(verifySignatureOnly(config, req), webExec),
     seen: config.seen,
   })
 }
@@ -115,7 +119,7 @@ export async function verifyERPNextWebhook<T = unknown>(
 export async function verifyERPNextSignature(
   input: WebhookRequest & ERPNextSignatureOptions,
 ): Promise<{ readonly secretIndex: number }> {
-  return runAsync(verifySignatureOnly(input), webExec)
+  return runAsync(verifySignatureOnly(signatureConfig(input), input), webExec)
 }
 
 /**

@@ -1,8 +1,11 @@
 /**
  * Validate a Student document as ERPNext returns it, then show an outgoing document with a misspelled
- * field being rejected. Run from the repository root with `pnpm demo` (tsx, no build needed).
+ * field being rejected. Run `pnpm exec tsx examples/validate-student.ts` in the package folder (no build).
+ * Meant to live at the repository's `examples/validate-student.ts` (run by `pnpm demo`) once the root
+ * Vitest projects glob no longer matches files there; import it then from
+ * `../packages/doctype-schemas/src/index.ts`.
  */
-import { parseDoc, validateOutgoing } from '../packages/doctype-schemas/src/index.ts'
+import { parseDoc, validateOutgoing } from '../src/index.ts'
 
 // What `GET /api/resource/Student/EDU-STU-2024-00017` returns: unset fields are omitted, Check fields
 // are 0/1, child rows carry parent/parentfield/parenttype, JSON fields are strings holding JSON.

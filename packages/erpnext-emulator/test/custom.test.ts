@@ -1,0 +1,131 @@
+import { expect, it } from 'vitest'
+import { conformance, serverMessages, studentFixture } from './harness.js'
+
+conformance('§12 custom fields and doctypes', (h) => {
+  it('derives custom_ fieldnames from the label and names the doc {dt}-{fieldname}', async () => {
+    const r = await h().call('/api/resource/Custom Field', {
+      method: 'POST',
+      json: {
+        dt: 'Student',
+        label: 'Loyalty Tier!',
+        fieldtype: 'Select',
+        options: 'Gold\nSilver',
+        insert_after: 'first_name',
+      },
+    })
+    expect(r.status).toBe(200)
+    expect(r.body.data).toMatchObject({
+      name: 'Student-custom_loyalty_tier',
+      fieldname: 'custom_loyalty_tier',
+    })
+  })
+
+  it('keeps an explicit fieldname (lowercased) without prefix', async () => {
+    const r = await h().call('/api/resource/Custom Field', {
+      method: 'POST',
+      json: { dt: 'Student', fieldname: 'AI_Score', label: 'AI Score', fieldtype: 'Float' },
+    })
+    expect(r.body.data.fieldname).toBe('ai_score')
+  })
+
+  it('makes the new field behave like a built-in one (reads, lists, filters, validation)', async () => {
+    await h().call('/api/resource/Custom Field', {
+      method: 'POST',
+      json: { dt: 'Student', label: 'Loyalty Tier', fieldtype: 'Select', options: 'Gold\nSilver' },
+    })
+    const s = (
+      await h().call('/api/resource/Student', {
+        method: 'POST',
+        json: { ...studentFixture(), custom_loyalty_tier: 'Gold' },
+      })
+    ).body.data
+    expect(s.custom_loyalty_tier).toBe('Gold')
+    const list = await h().call(
+      `/api/resource/Student?fields=["name","custom_loyalty_tier"]&filters=${encodeURIComponent('[["custom_loyalty_tier","=","Gold"]]')}`,
+    )
+    expect(list.body.data).toEqual([{ name: s.name, custom_loyalty_tier: 'Gold' }])
+    const bad = await h().call(`/api/resource/Student/${s.name}`, {
+      method: 'PUT',
+      json: { custom_loyalty_tier: 'Bronze' },
+    })
+    expect(bad.status).toBe(417)
+    const meta = await h().call('/api/v2/doctype/Student/meta')
+    expect(meta.body.data.fields.find((f: any) => f.fieldname === 'custom_loyalty_tier')).toMatchObject({
+      is_custom_field: 1,
+    })
+  })
+
+  it('refuses a duplicate fieldname with 417', async () => {
+    const r = await h().call('/api/resource/Custom Field', {
+      method: 'POST',
+      json: { dt: 'Student', fieldname: 'first_name', label: 'x', fieldtype: 'Data' },
+    })
+    expect(r.status).toBe(417)
+    expect(serverMessages(r.body)[0]?.message).toBe(
+      'A field with the name first_name already exists in Student',
+    )
+  })
+
+  it('adds a reserved-name suffix', async () => {
+    const r = await h().call('/api/resource/Custom Field', {
+      method: 'POST',
+      json: { dt: 'Student', fieldname: 'owner', label: 'Owner', fieldtype: 'Data' },
+    })
+    expect(r.body.data.fieldname).toBe('owner1')
+  })
+
+  it('removes the field when the Custom Field is deleted', async () => {
+    const cf = (
+      await h().call('/api/resource/Custom Field', {
+        method: 'POST',
+        json: { dt: 'Student', label: 'Temp', fieldtype: 'Data' },
+      })
+    ).body.data
+    await h().call(`/api/resource/Custom Field/${cf.name}`, { method: 'DELETE' })
+    const r = await h().call('/api/resource/Student?fields=["custom_temp"]')
+    expect(r.status).toBe(417)
+  })
+
+  it('creates a custom DocType over REST that then works like a built-in one', async () => {
+    const dt = await h().call('/api/resource/DocType', {
+      method: 'POST',
+      json: {
+        name: 'AI Engagement Log',
+        module: 'Education',
+        custom: 1,
+        autoname: 'hash',
+        fields: [
+          { fieldname: 'student', label: 'Student', fieldtype: 'Link', options: 'Student', reqd: 1 },
+          { fieldname: 'session_date', label: 'Session Date', fieldtype: 'Date' },
+          { fieldname: 'independence_score', label: 'Independence Score', fieldtype: 'Float' },
+          { fieldname: 'idempotency_key', label: 'Idempotency Key', fieldtype: 'Data', unique: 1 },
+        ],
+        permissions: [{ role: 'System Manager', read: 1, write: 1, create: 1, delete: 1 }],
+      },
+    })
+    expect(dt.status).toBe(200)
+    const s = (await h().call('/api/resource/Student?limit=1')).body.data[0].name
+    const doc = await h().fetch('/api/resource/AI Engagement Log', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        student: s,
+        session_date: '2025-01-02',
+        independence_score: 3,
+        idempotency_key: 'k1',
+      }),
+    })
+    const text = await doc.text()
+    expect(text).toContain('"independence_score":3.0')
+    const dup = await h().call('/api/resource/AI Engagement Log', {
+      method: 'POST',
+      json: { student: s, idempotency_key: 'k1' },
+    })
+    expect(dup.body.exc_type).toBe('UniqueValidationError')
+    const missing = await h().call('/api/resource/AI Engagement Log', {
+      method: 'POST',
+      json: { student: 'NOPE' },
+    })
+    expect(missing.body.exc_type).toBe('LinkValidationError')
+  })
+})

@@ -1,0 +1,104 @@
+import { PGlite } from '@electric-sql/pglite'
+import { createStore, isCorruptRowError, isMigrationError, isSchemaVersionError } from '@edusync/sync-core'
+import { postgresAdapter, type SqlClient } from '@edusync/sync-core/postgres'
+import pg from 'pg'
+import { afterAll, describe, expect, it } from 'vitest'
+import { PG_URL, pgSkipReason, uniqueSchema } from './pg-env.js'
+
+const skip = await pgSkipReason()
+const pool = skip ? undefined : new pg.Pool({ connectionString: PG_URL, max: 4 })
+const lite = new PGlite()
+const dropped: [SqlClient, string][] = []
+
+afterAll(async () => {
+  for (const [client, schema] of dropped) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
+  await pool?.end()
+  await lite.close()
+})
+
+const targets: [string, () => SqlClient, string | false][] = [
+  ['real server', () => pool!, skip],
+  ['PGlite', () => lite, false],
+]
+
+for (const [label, client, skipReason] of targets) {
+  describe.skipIf(skipReason !== false)(
+    `postgres adapter on ${label}${skipReason ? ` (skipped: ${skipReason})` : ''}`,
+    { timeout: 60_000 },
+    () => {
+      async function migrated(): Promise<string> {
+        const schema = uniqueSchema('pga')
+        dropped.push([client(), schema])
+        const store = createStore(postgresAdapter({ client: client(), schema }))
+        await store.documents.upsert({
+          doctype: 'Student',
+          name: 'A',
+          modified: '2026-01-05 10:00:00',
+          data: { a: 1 },
+        })
+        await store.audit.append({ type: 'x', status: 'ok' })
+        await store.close()
+        return schema
+      }
+
+      it('migrates into the chosen schema and records the version', async () => {
+        const schema = await migrated()
+        const { rows } = await client().query(`SELECT version, name FROM "${schema}".schema_migrations`)
+        expect(rows).toEqual([{ version: expect.anything(), name: 'initial' }])
+        expect(Number(rows[0]!.version)).toBe(1)
+      })
+
+      it('opening twice (a second process) migrates nothing and keeps the data', async () => {
+        const schema = await migrated()
+        const store = createStore(postgresAdapter({ client: client(), schema }))
+        expect((await store.documents.get('Student', 'A'))?.data).toEqual({ a: 1 })
+        await store.close()
+      })
+
+      it('refuses a schema migrated by a newer version', async () => {
+        const schema = await migrated()
+        await client().query(
+          `INSERT INTO "${schema}".schema_migrations (version, name, applied_at) VALUES (2, 'future', 0)`,
+        )
+        const store = createStore(postgresAdapter({ client: client(), schema }))
+        const error = await store.open().catch((e: unknown) => e)
+        expect(isSchemaVersionError(error)).toBe(true)
+        expect(error).toMatchObject({ found: 2, supported: 1 })
+        await store.close()
+      })
+
+      it('rolls a failed migration back and reports MigrationError', async () => {
+        const schema = uniqueSchema('pgf')
+        dropped.push([client(), schema])
+        await client().query(`CREATE SCHEMA "${schema}"`)
+        await client().query(`CREATE TABLE "${schema}".sync_logs (unrelated TEXT)`)
+        const store = createStore(postgresAdapter({ client: client(), schema }))
+        const error = await store.open().catch((e: unknown) => e)
+        expect(isMigrationError(error)).toBe(true)
+        const { rows } = await client().query(
+          `SELECT tablename FROM pg_tables WHERE schemaname = $1 AND tablename = 'sync_documents'`,
+          [schema],
+        )
+        expect(rows).toEqual([])
+        await store.close()
+      })
+
+      it('reports a row that does not decode as CorruptRowError', async () => {
+        const schema = await migrated()
+        await client().query(`UPDATE "${schema}".sync_logs SET fields = '{"not": "a list"}'::jsonb`)
+        const store = createStore(postgresAdapter({ client: client(), schema }))
+        const error = await store.audit.query().catch((e: unknown) => e)
+        expect(isCorruptRowError(error)).toBe(true)
+        expect(error).toMatchObject({ table: 'sync_logs' })
+        await store.close()
+      })
+
+      it('validates its options', () => {
+        expect(() => postgresAdapter({ client: {} as never })).toThrow(TypeError)
+        expect(() => postgresAdapter({ client: client(), schema: 'Bad-Name' })).toThrow(TypeError)
+        expect(() => postgresAdapter({ client: client(), schema: 'x"; DROP' })).toThrow(TypeError)
+        expect(() => postgresAdapter({ client: client(), multiProcess: 'yes' as never })).toThrow(TypeError)
+      })
+    },
+  )
+}
