@@ -93,6 +93,8 @@ export interface ServiceOptions {
   /** Retry delays (tests and the demo shorten them). @default engine defaults */
   readonly retryBaseMs?: number
   readonly retryMaxMs?: number
+  /** Attempts before a task is dead-lettered. @default 8 */
+  readonly maxAttempts?: number
   /** Conflict rules. @default conflictRulesResolver() (`@edusync/conflict-rules`' defaultEducationRules) */
   readonly rules?: ConflictResolverPort
 }
@@ -330,6 +332,7 @@ export async function createService(config: RunnerConfig, options: ServiceOption
       ...(options.retryBaseMs ? { retryBaseMs: options.retryBaseMs } : {}),
       ...(options.retryMaxMs ? { retryMaxMs: options.retryMaxMs } : {}),
       ...(options.rules ? { rules: options.rules } : {}),
+      ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
     })
     closers.push(() => engine.stop())
     engine.on('document.applied', (e) => {
