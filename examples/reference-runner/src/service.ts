@@ -190,24 +190,29 @@ async function openLimiter(config: RunnerConfig): Promise<{ limiter: RateLimiter
     return { limiter, close: () => limiter.disconnect() }
   }
   const { Redis } = await import('ioredis')
-  const redis = new Redis(config.redisUrl, {
+  // Probe first with a throwaway connection, so a wrong URL fails fast with one message.
+  const probe = new Redis(config.redisUrl, {
     lazyConnect: true,
-    maxRetriesPerRequest: 2,
+    maxRetriesPerRequest: 1,
     connectTimeout: 3000,
-    retryStrategy: (n) => (n > 3 ? null : 200),
+    retryStrategy: () => null,
   })
-  redis.on('error', () => {})
+  probe.on('error', () => {})
   try {
-    await redis.connect()
-    await redis.ping()
+    await probe.connect()
+    await probe.ping()
+    await probe.quit()
   } catch (error) {
-    redis.disconnect()
+    probe.disconnect()
     const where = new URL(config.redisUrl)
     throw new StartupError(
       `cannot reach Redis at ${where.hostname}:${where.port || 6379} (${describe(error)}); check EDUSYNC_REDIS_URL or unset it to use an in-process limiter.`,
       { cause: error },
     )
   }
+  // The limiter duplicates this client for pub/sub, so it must not be lazy.
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 })
+  redis.on('error', () => {})
   const limiter = createRateLimiter({ ...base, redis: { client: redis, id: `edusync-${config.site}` } })
   await limiter.ready()
   return {
