@@ -215,7 +215,7 @@ function shape(value: unknown, type: FieldType | undefined, theirs: unknown, bas
       typeof theirs === 'string' ||
       typeof base === 'string'
     ) {
-      return JSON.stringify(value)
+      return jsonText(value) ?? value
     }
     return value
   }

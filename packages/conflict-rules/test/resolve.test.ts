@@ -597,6 +597,34 @@ describe('resolve() result shape', () => {
   })
 })
 
+describe('resolve() never crashes on values JSON cannot hold', () => {
+  it('a BigInt inside an array against JSON-looking text goes to review (regression found by fast-check)', () => {
+    const r = resolve({
+      base: {},
+      ours: { x: '{ ' },
+      theirs: { x: [0n] },
+      doctype: 'Student',
+      rules: all('merge'),
+      now: NOW,
+    })
+    expect(r.review.map((i) => i.path)).toEqual(['x'])
+  })
+  it('a cyclic object goes to review', () => {
+    const cyclic: Record<string, unknown> = {}
+    cyclic.self = cyclic
+    const r = resolve({
+      base: { x: '{}' },
+      ours: { x: cyclic },
+      theirs: { x: '{}' },
+      doctype: 'Student',
+      rules: all('ai_wins'),
+      now: NOW,
+    })
+    expect(r.review.map((i) => i.path)).toEqual(['x'])
+    expect(r.writeToErpnext).toEqual({})
+  })
+})
+
 describe('resolve() misuse', () => {
   const ok = { base: { a: 1 }, ours: { a: 2 }, theirs: { a: 3 }, doctype: 'Student', now: NOW }
   it('rejects a non-object ours', () => {
