@@ -164,12 +164,23 @@ class SchoolSeeder {
     return rng((this.options.randomSeed * 2654435761) ^ hashString(label))
   }
 
+  private readonly blanks = new Map<string, Doc>()
+
+  private blank(doctype: string): Doc {
+    let b = this.blanks.get(doctype)
+    if (!b) {
+      b = this.engine.blank(this.engine.meta(doctype))
+      this.blanks.set(doctype, b)
+    }
+    return b
+  }
+
   private doc(doctype: string, data: Doc, name?: string): Doc {
     const e = this.engine
     const meta = e.meta(doctype)
     const now = e.now()
     const doc: Doc = {
-      ...e.blank(meta),
+      ...this.blank(doctype),
       ...data,
       owner: 'Administrator',
       modified_by: 'Administrator',
@@ -203,7 +214,7 @@ class SchoolSeeder {
       if (f.fieldtype !== 'Table' || !Array.isArray(doc[f.fieldname])) continue
       const childMeta = e.meta(f.options ?? '')
       doc[f.fieldname] = (doc[f.fieldname] as Doc[]).map((row, i) => ({
-        ...e.blank(childMeta),
+        ...this.blank(childMeta.name),
         ...row,
         name: e.hash(10),
         owner: 'Administrator',
