@@ -58,6 +58,13 @@ export interface ResolveInput<T extends Doc = Doc> {
    */
   readonly fieldTypes?: Readonly<Record<string, FieldType>>
   /**
+   * Modification times for time-based strategies (`last_writer_wins`), as ERPNext datetimes
+   * (`YYYY-MM-DD HH:MM:SS[.ffffff]`), when a document's own `modified` is not the right clock (say,
+   * the AI layer records its writes elsewhere).
+   * @default each document's `modified`
+   */
+  readonly modified?: { readonly ours?: string | undefined; readonly theirs?: string | undefined }
+  /**
    * The top-level fields to resolve. Other fields keep ERPNext's value and are never written. Listing a
    * field that `ours` lacks treats it as empty on the AI side.
    * @default the fields present in `ours` (the fields the AI layer holds), except the standard columns
@@ -876,6 +883,17 @@ export function resolve<T extends Doc>(input: ResolveInput<T>): Resolution<T> {
   if (fields !== undefined && (!Array.isArray(fields) || !fields.every((f) => typeof f === 'string'))) {
     throw new TypeError('[@edusync/conflict-rules] resolve(): "fields" must be an array of field names.')
   }
+  const stamps = input.modified
+  if (
+    stamps !== undefined &&
+    (!isRecord(stamps) ||
+      (stamps.ours !== undefined && typeof stamps.ours !== 'string') ||
+      (stamps.theirs !== undefined && typeof stamps.theirs !== 'string'))
+  ) {
+    throw new TypeError(
+      '[@edusync/conflict-rules] resolve(): "modified" must be { ours?: string, theirs?: string }.',
+    )
+  }
   const now = toMillis(input.now)
   const nameValue = theirs.name ?? ours.name
   const st: State = {
@@ -883,7 +901,10 @@ export function resolve<T extends Doc>(input: ResolveInput<T>): Resolution<T> {
     docname: typeof nameValue === 'string' || typeof nameValue === 'number' ? String(nameValue) : undefined,
     rules,
     now,
-    modified: { ours: stampOf(ours), theirs: stampOf(theirs) },
+    modified: {
+      ours: input.modified?.ours ?? stampOf(ours),
+      theirs: input.modified?.theirs ?? stampOf(theirs),
+    },
     fieldTypes,
     decisions: [],
     review: [],

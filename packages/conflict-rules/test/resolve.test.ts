@@ -590,6 +590,22 @@ describe('resolve() result shape', () => {
     })
   })
 
+  it('takes modification times from the `modified` option when given', () => {
+    const r = resolve({
+      base,
+      ours,
+      theirs,
+      doctype: 'Student',
+      rules: all('last_writer_wins'),
+      now: NOW,
+      modified: { ours: '2024-05-03 00:00:00' },
+    })
+    expect(r.merged.city).toBe('Delhi')
+    expect(() =>
+      resolve({ base, ours, theirs, doctype: 'Student', now: NOW, modified: { ours: 5 as never } }),
+    ).toThrowError(/"modified"/)
+  })
+
   it('does not mutate its inputs', () => {
     const input = structuredClone({ base, ours, theirs })
     resolve({ ...input, doctype: 'Student', rules: all('merge'), now: NOW })
