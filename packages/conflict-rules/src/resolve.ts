@@ -65,6 +65,14 @@ export interface ResolveInput<T extends Doc = Doc> {
    */
   readonly modified?: { readonly ours?: string | undefined; readonly theirs?: string | undefined }
   /**
+   * Child tables whose row order means something (a course's topic sequence, say). For these, a reorder
+   * on one side is a change that survives, and both sides reordering differently is a conflict decided
+   * by the `table[]` rule (its strategy sees the row-name sequences as values). Other tables ignore
+   * row order and `idx`.
+   * @default []
+   */
+  readonly orderedTables?: readonly string[]
+  /**
    * The top-level fields to resolve. Other fields keep ERPNext's value and are never written. Listing a
    * field that `ours` lacks treats it as empty on the AI side.
    * @default the fields present in `ours` (the fields the AI layer holds), except the standard columns
@@ -87,8 +95,8 @@ export interface FieldDecision {
   readonly rowName: string | undefined
   /** `field` or `row`. */
   readonly kind: 'field' | 'row'
-  /** For rows: what happened to the row. */
-  readonly rowChange: 'added' | 'removed' | 'modified' | undefined
+  /** For rows: what happened to the row (`reordered`: the order of an ordered table's rows). */
+  readonly rowChange: 'added' | 'removed' | 'modified' | 'reordered' | undefined
   /** Who changed it since the base. */
   readonly changedBy: ChangedBy
   /** True when both sides changed it (a strategy decided) — false for one-sided changes. */
@@ -170,6 +178,8 @@ const NOTHING: unique symbol = Symbol('nothing')
 type Maybe = unknown | typeof NOTHING
 
 interface ReviewOp {
+  /** Set for the row order of an ordered table; `base`/`ours` are then name sequences. */
+  readonly order?: true
   readonly key: string
   readonly rowName: string | undefined
   /** Child field, for cells; undefined for whole rows and top-level fields. */
@@ -193,6 +203,7 @@ interface State {
   readonly now: number
   readonly modified: { readonly ours: string | undefined; readonly theirs: string | undefined }
   readonly fieldTypes: Readonly<Record<string, FieldType>> | undefined
+  readonly orderedTables: ReadonlySet<string> | undefined
   readonly decisions: FieldDecision[]
   readonly review: ReviewItem[]
   readonly ops: ReviewOp[]
@@ -737,6 +748,13 @@ function settleTable(st: State, key: string, b: unknown, o: unknown, t: unknown,
       )
     }
   }
+  if (st.orderedTables?.has(key)) {
+    const ordered = orderRows(st, key, out, B, O, T, hasBase)
+    out.length = 0
+    out.push(...ordered.rows)
+    if (ordered.toErp) toErp = true
+    if (ordered.toAi) toAi = true
+  }
   // Rows without a name are new rows (ERPNext names rows on insert): additions, except that a new row
   // both sides already hold (equal contents) is one row, not two.
   const theirsNew = [...T.unnamed]
@@ -771,6 +789,150 @@ function settleTable(st: State, key: string, b: unknown, o: unknown, t: unknown,
 
 const SIDE_LABEL = { ours: 'the AI layer', theirs: 'ERPNext' } as const
 
+function sameSequence(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+/**
+ * Order the merged rows of an ordered table: settle the sequence of the rows both sides hold (one-sided
+ * reorder wins, two different reorders go to the `table[]` rule), then put every added row after the
+ * row that precedes it on the side that added it.
+ */
+function orderRows(
+  st: State,
+  key: string,
+  out: readonly Row[],
+  B: Indexed,
+  O: Indexed,
+  T: Indexed,
+  hasBase: boolean,
+): { rows: Row[]; toErp: boolean; toAi: boolean } {
+  const byName = new Map<string, Row>()
+  for (const row of out) byName.set(rowKey(row)!, row)
+  const common = new Set(T.names.filter((n) => byName.has(n) && O.names.includes(n)))
+  const seq = (names: readonly string[]) => names.filter((n) => common.has(n))
+  const oSeq = seq(O.names)
+  const tSeq = seq(T.names)
+  const bSeq = seq(B.names)
+  const baseKnown = hasBase && bSeq.length === common.size
+  const loc: Loc = { path: `${key}[]`, field: key, table: key, rowName: undefined }
+  let win = tSeq
+  let reviewOrder = false
+  if (!sameSequence(oSeq, tSeq)) {
+    if (baseKnown && sameSequence(tSeq, bSeq)) {
+      win = oSeq
+      decide(st, loc, 'row', {
+        changedBy: 'ours',
+        conflict: false,
+        strategy: 'no_conflict',
+        rule: undefined,
+        winner: 'ours',
+        reason: 'only the AI layer changed it (reordered the rows)',
+        rowChange: 'reordered',
+      })
+    } else if (baseKnown && sameSequence(oSeq, bSeq)) {
+      decide(st, loc, 'row', {
+        changedBy: 'theirs',
+        conflict: false,
+        strategy: 'no_conflict',
+        rule: undefined,
+        winner: 'theirs',
+        reason: 'only ERPNext changed it (reordered the rows)',
+        rowChange: 'reordered',
+      })
+    } else {
+      const values = { base: baseKnown ? bSeq : undefined, ours: oSeq, theirs: tSeq }
+      const { outcome, strategy, rule } = runRule(st, loc, 'row', baseKnown, values, values, undefined)
+      let winner = outcome.winner
+      if (winner === 'ours') win = oSeq
+      else if (winner === 'merged') {
+        const v = outcome.winner === 'merged' ? outcome.value : undefined
+        const isPermutation =
+          Array.isArray(v) &&
+          v.length === common.size &&
+          new Set(v).size === v.length &&
+          v.every((n) => common.has(n as string))
+        if (isPermutation) win = v as string[]
+        else winner = 'review'
+      }
+      const reason =
+        winner === outcome.winner
+          ? (outcome.reason ?? defaultReason(winner))
+          : 'the merged order is not an order of the same rows'
+      decide(st, loc, 'row', {
+        changedBy: 'both',
+        conflict: true,
+        strategy,
+        rule,
+        winner,
+        reason,
+        rowChange: 'reordered',
+      })
+      if (winner === 'review') {
+        reviewOrder = true
+        st.ops.push({
+          order: true,
+          key,
+          rowName: undefined,
+          field: undefined,
+          row: true,
+          base: values.base ?? NOTHING,
+          ours: oSeq,
+        })
+        st.review.push(
+          Object.freeze({
+            path: loc.path,
+            field: key,
+            table: key,
+            rowName: undefined,
+            kind: 'row',
+            hasBase: baseKnown,
+            base: values.base,
+            ours: oSeq,
+            theirs: tSeq,
+            strategy,
+            rule,
+            reason,
+          }),
+        )
+      }
+    }
+  }
+  // Added rows go after their predecessor (among the common rows) on the side that holds them.
+  const after = new Map<string | undefined, Row[]>()
+  const place = (row: Row) => {
+    const name = rowKey(row)!
+    const side = T.names.includes(name) ? T.names : O.names
+    let before: string | undefined
+    for (const n of side) {
+      if (n === name) break
+      if (common.has(n)) before = n
+    }
+    const list = after.get(before)
+    if (list) list.push(row)
+    else after.set(before, [row])
+  }
+  for (const row of out) if (!common.has(rowKey(row)!)) place(row)
+  const rows: Row[] = [...(after.get(undefined) ?? [])]
+  for (const n of win) rows.push(byName.get(n)!, ...(after.get(n) ?? []))
+  const finalNames = rows.map((r) => rowKey(r)!)
+  const inFinal = new Set(finalNames)
+  const orderOf = (names: readonly string[]) => {
+    const held = new Set(names)
+    return { final: finalNames.filter((n) => held.has(n)), side: names.filter((n) => inFinal.has(n)) }
+  }
+  const t = orderOf(T.names)
+  const o = orderOf(O.names)
+  return {
+    rows,
+    toErp: !sameSequence(t.final, t.side),
+    // An order waiting for review is not pushed to the AI layer either.
+    toAi: !reviewOrder && !sameSequence(o.final, o.side),
+  }
+}
+
 function cellNames(br: Row | undefined, or: Row, tr: Row): string[] {
   const names: string[] = []
   for (const f in tr) names.push(f)
@@ -798,6 +960,15 @@ function applyOps(merged: Doc, ops: readonly ReviewOp[], pick: 'base' | 'ours'):
   }
   for (const op of ops) {
     const value = op[pick]
+    if (op.order) {
+      if (!Array.isArray(value)) continue
+      const rows = tableOf(op.key)
+      const rank = new Map((value as string[]).map((n, i) => [n, i]))
+      const position = (r: Row) => rank.get(rowKey(r) ?? '') ?? Number.MAX_SAFE_INTEGER
+      const sorted = [...rows].sort((a, b) => position(a) - position(b))
+      rows.splice(0, rows.length, ...sorted)
+      continue
+    }
     if (op.rowName === undefined) {
       if (value === NOTHING || value === undefined) delete doc[op.key]
       else doc[op.key] = value
@@ -859,7 +1030,7 @@ export function resolve<T extends Doc>(input: ResolveInput<T>): Resolution<T> {
     throw new TypeError(
       '[@edusync/conflict-rules] resolve(): expected an object { base, ours, theirs, doctype, rules, now }.',
     )
-  const { base, ours, theirs, doctype, fieldTypes, fields } = input
+  const { base, ours, theirs, doctype, fieldTypes, fields, orderedTables } = input
   if (typeof doctype !== 'string' || doctype.trim() === '') {
     throw new TypeError(
       '[@edusync/conflict-rules] resolve(): "doctype" must be a non-empty string such as "Student".',
@@ -882,6 +1053,14 @@ export function resolve<T extends Doc>(input: ResolveInput<T>): Resolution<T> {
   }
   if (fields !== undefined && (!Array.isArray(fields) || !fields.every((f) => typeof f === 'string'))) {
     throw new TypeError('[@edusync/conflict-rules] resolve(): "fields" must be an array of field names.')
+  }
+  if (
+    orderedTables !== undefined &&
+    (!Array.isArray(orderedTables) || !orderedTables.every((f) => typeof f === 'string'))
+  ) {
+    throw new TypeError(
+      '[@edusync/conflict-rules] resolve(): "orderedTables" must be an array of table field names.',
+    )
   }
   const stamps = input.modified
   if (
@@ -906,6 +1085,7 @@ export function resolve<T extends Doc>(input: ResolveInput<T>): Resolution<T> {
       theirs: input.modified?.theirs ?? stampOf(theirs),
     },
     fieldTypes,
+    orderedTables: orderedTables && orderedTables.length > 0 ? new Set(orderedTables) : undefined,
     decisions: [],
     review: [],
     ops: [],
