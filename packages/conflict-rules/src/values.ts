@@ -54,6 +54,8 @@ export interface Normalized {
 }
 
 const invalid = (value: unknown): Normalized => ({ kind: 'invalid', value })
+const ZERO: Normalized = Object.freeze({ kind: 'number', value: 0 })
+const ONE: Normalized = Object.freeze({ kind: 'number', value: 1 })
 
 const EMPTY: Normalized = Object.freeze({ kind: 'empty', value: null })
 
@@ -182,7 +184,7 @@ function normalizeUntyped(value: unknown): Normalized {
     case 'undefined':
       return EMPTY
     case 'boolean':
-      return { kind: 'number', value: value ? 1 : 0 }
+      return value ? ONE : ZERO
     case 'number':
       return Number.isFinite(value) ? { kind: 'number', value } : invalid(value)
     case 'string': {
@@ -213,10 +215,8 @@ function normalizeUntyped(value: unknown): Normalized {
 export function normalizeValue(value: unknown, type?: FieldType): Normalized {
   if (type === undefined) return normalizeUntyped(value)
   if (type === 'Check') {
-    if (value === true || value === 1 || value === '1') return { kind: 'number', value: 1 }
-    if (value === false || value === 0 || value === '0' || value == null || value === '') {
-      return { kind: 'number', value: 0 }
-    }
+    if (value === true || value === 1 || value === '1') return ONE
+    if (value === false || value === 0 || value === '0' || value == null || value === '') return ZERO
     return invalid(value)
   }
   if (NUMBER_TYPES.has(type)) {
