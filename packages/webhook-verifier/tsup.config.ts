@@ -9,6 +9,7 @@ export default defineConfig({
     fastify: 'src/fastify.ts',
     fetch: 'src/fetch.ts',
     hono: 'src/hono.ts',
+    testing: 'src/testing.ts',
   },
   format: ['esm'],
   target: 'es2022',
