@@ -10,6 +10,7 @@ import {
 import { KeyNotFoundError, ReceiptError, SubjectRequestError } from './errors.js'
 import { assertKeyId } from './keyring.js'
 import type {
+  ConsentFlags,
   ConsentStore,
   DataRecord,
   DisclosureEntry,
@@ -97,6 +98,8 @@ export interface AccessReport {
   readonly disclosures: readonly DisclosureEntry[]
   /** Pseudonyms made for the subject (GDPR: pseudonymised data is personal data). */
   readonly pseudonyms: readonly ReidentificationEntry[]
+  /** The subject's consent and restriction flags, when any were set (GDPR Art. 15, 18, 21). */
+  readonly consent: ConsentFlags | undefined
 }
 
 /** One file of a portability export. */
@@ -398,7 +401,8 @@ export function createSubjectRequests(options: SubjectRequestsOptions): SubjectR
           reidentification === undefined
             ? []
             : await reidentification.listBySubject(request.tenant, request.subjectId)
-        return { request, generatedAt: now(), kinds, disclosures, pseudonyms }
+        const flags = consent === undefined ? undefined : await consent.get(request.tenant, request.subjectId)
+        return { request, generatedAt: now(), kinds, disclosures, pseudonyms, consent: flags }
       })
     },
 
@@ -419,6 +423,7 @@ export function createSubjectRequests(options: SubjectRequestsOptions): SubjectR
         ),
         disclosures: report.disclosures,
         pseudonyms: report.pseudonyms,
+        consent: report.consent,
       }
       const files: ExportFile[] = [
         { path: 'data.json', mediaType: 'application/json', content: `${canonicalJson(data)}\n` },

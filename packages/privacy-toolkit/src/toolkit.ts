@@ -371,7 +371,10 @@ export function createPrivacyToolkit(options: PrivacyToolkitOptions = {}): Priva
           ? await consent.get(context.tenant, studentId)
           : undefined) ?? NO_FLAGS
       if (policy.ai && flags.restricted) throw new ConsentRefusedError('restricted', policy.purpose)
-      if (flags.objectedPurposes.includes('*') || flags.objectedPurposes.includes(policy.purpose)) {
+      if (
+        policy.ai &&
+        (flags.objectedPurposes.includes('*') || flags.objectedPurposes.includes(policy.purpose))
+      ) {
         throw new ConsentRefusedError('objected', policy.purpose)
       }
       const docname = context.docname ?? (typeof doc['name'] === 'string' ? doc['name'] : '')

@@ -294,6 +294,16 @@ describe('consent and restriction', () => {
     })
   })
 
+  it('an objection to every purpose does not stop encryption for storage', async () => {
+    const { privacy, consent } = setup()
+    await consent.set('school-a', 'EDU-STU-2026-00001', flags({ objectedPurposes: ['*'] }))
+    const { view } = await privacy.applyPolicy(student(), atRestPolicy(classification), {
+      ...ctx,
+      recipient: 'store',
+    })
+    expect(String(view.first_name)).toMatch(/^enc1\./)
+  })
+
   it('allows other purposes when the student objected to one', async () => {
     const { privacy, consent } = setup()
     await consent.set('school-a', 'EDU-STU-2026-00001', flags({ objectedPurposes: ['analytics'] }))
