@@ -53,6 +53,7 @@ async function main() {
     ],
   ] as const) {
     let count = 0
+    const cpu0 = process.cpuUsage()
     const end = performance.now() + 5000
     await Promise.all(
       Array.from({ length: 8 }, async (_, w) => {
@@ -65,7 +66,36 @@ async function main() {
         }
       }),
     )
-    console.log(`${label}: ${(count / 5).toFixed(0)} req/s sustained (8 concurrent clients, 5 s)`)
+    const cpu = process.cpuUsage(cpu0)
+    console.log(
+      `${label}: ${(count / 5).toFixed(0)} req/s sustained over HTTP (8 concurrent clients, 5 s; ${((cpu.user + cpu.system) / 1000 / count).toFixed(2)} ms CPU per request, client included)`,
+    )
+  }
+
+  // In-process (no sockets, no HTTP client): the engine's own cost per request.
+  for (const [label, path] of [
+    ['handle(): GET one Student', (i: number) => `/api/resource/Student/${names[i % names.length]}`],
+    [
+      'handle(): GET list of 20 Students',
+      () => `/api/resource/Student?fields=${encodeURIComponent('["name","first_name"]')}`,
+    ],
+    [
+      'handle(): list 10,000 Students fields ["*"]',
+      () => `/api/resource/Student?fields=${encodeURIComponent('["*"]')}&limit_page_length=10000`,
+    ],
+  ] as const) {
+    let count = 0
+    const cpu0 = process.cpuUsage()
+    const end = performance.now() + 3000
+    while (performance.now() < end) {
+      const res = await erp.emulator.handle(new Request(`http://erp.test${path(count)}`, { headers }))
+      await res.arrayBuffer()
+      count++
+    }
+    const cpu = process.cpuUsage(cpu0)
+    console.log(
+      `${label}: ${(count / 3).toFixed(1)} req/s in-process (${((cpu.user + cpu.system) / 1000 / count).toFixed(2)} ms CPU per request)`,
+    )
   }
 
   if (process.env.EDUSYNC_HEAVY === '1') {
