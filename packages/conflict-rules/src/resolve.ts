@@ -150,7 +150,7 @@ export interface Resolution<T extends Doc = Doc> {
   /** `unchanged` (nothing to do), `resolved` (all settled), `needs_review` (some fields wait for a person). */
   readonly status: 'unchanged' | 'resolved' | 'needs_review'
   /**
-   * The merged document, ERPNext-shaped (JSON fields as strings when ERPNext holds them so). Fields in
+   * The merged document, ERPNext-shaped (objects and arrays of JSON fields as JSON text). Fields in
    * review keep ERPNext's value; standard fields (`name`, `modified`, ...) are ERPNext's.
    */
   readonly merged: T
@@ -224,38 +224,21 @@ function stampOf(doc: Doc): string | undefined {
   return typeof m === 'string' && m !== '' ? m : undefined
 }
 
-/** Put a value into the shape ERPNext keeps for the field (JSON text, Check 0/1, null for absent). */
-function shape(value: unknown, type: FieldType | undefined, theirs: unknown, base: unknown): unknown {
+/**
+ * Put a value into the shape ERPNext keeps for a (non-table) field: objects and arrays as JSON text
+ * (ERPNext's JSON fields hold text, and it rejects a list), booleans as 0/1 where ERPNext holds a Check,
+ * `null` for absent.
+ */
+function shape(value: unknown, type: FieldType | undefined, theirs: unknown): unknown {
   if (value === undefined) return null
-  if (typeof value === 'object' && value !== null) {
-    if (
-      (type !== undefined && JSON_TYPES.has(type)) ||
-      typeof theirs === 'string' ||
-      typeof base === 'string'
-    ) {
-      return jsonText(value) ?? value
-    }
-    return value
-  }
+  if (typeof value === 'object' && value !== null) return jsonText(value) ?? value
   if (typeof value === 'boolean' && (type === 'Check' || typeof theirs === 'number')) return value ? 1 : 0
   return value
 }
 
 /** {@link shape} for ours' own value, reusing its serialisation when already made. */
-function shapeOurs(
-  o: unknown,
-  oText: string | undefined,
-  type: FieldType | undefined,
-  t: unknown,
-  b: unknown,
-): unknown {
-  if (
-    oText !== undefined &&
-    (typeof t === 'string' || typeof b === 'string' || (type !== undefined && JSON_TYPES.has(type)))
-  ) {
-    return oText
-  }
-  return shape(o, type, t, b)
+function shapeOurs(o: unknown, oText: string | undefined, type: FieldType | undefined, t: unknown): unknown {
+  return oText ?? shape(o, type, t)
 }
 
 function jsonText(value: object): string | undefined {
@@ -473,7 +456,7 @@ function settleField(
       winner: 'ours',
       reason: 'only the AI layer changed it',
     })
-    return placed(shapeOurs(o, oText, type, t, b), true, false)
+    return placed(shapeOurs(o, oText, type, t), true, false)
   }
   const { outcome, strategy, rule } = runRule(
     st,
@@ -488,11 +471,11 @@ function settleField(
   decide(st, loc, 'field', { changedBy, conflict: true, strategy, rule, winner: outcome.winner, reason })
   switch (outcome.winner) {
     case 'ours':
-      return placed(shapeOurs(o, oText, type, t, b), true, false)
+      return placed(shapeOurs(o, oText, type, t), true, false)
     case 'theirs':
       return THEIRS
     case 'merged': {
-      const value = shape(outcome.value, type, t, b)
+      const value = shape(outcome.value, type, t)
       return placed(value, !valuesEqual(value, t, type), !valuesEqual(value, o, type))
     }
     default:
