@@ -22,7 +22,7 @@ export interface AuditDecision {
   readonly path: string
   readonly rowName: string | null
   readonly kind: 'field' | 'row'
-  readonly rowChange: 'added' | 'removed' | 'modified' | null
+  readonly rowChange: 'added' | 'removed' | 'modified' | 'reordered' | null
   readonly changedBy: ChangedBy
   readonly conflict: boolean
   readonly strategy: string
@@ -55,12 +55,18 @@ const SIDE = { ours: 'the AI layer', theirs: 'ERPNext' } as const
 
 function where(decision: FieldDecision): string {
   if (decision.table === undefined) return decision.path
+  if (decision.rowChange === 'reordered') return `${decision.table}[row order]`
   const row = decision.rowName === undefined ? 'new row' : `row ${decision.rowName}`
   return decision.kind === 'row' ? `${decision.table}[${row}]` : `${decision.table}[${row}].${decision.field}`
 }
 
 function what(decision: FieldDecision): string {
   const who = decision.changedBy === 'both' ? 'both sides' : SIDE[decision.changedBy]
+  if (decision.rowChange === 'reordered') {
+    return decision.changedBy === 'both'
+      ? 'both sides reordered the rows differently'
+      : `${who} reordered the rows`
+  }
   if (decision.kind === 'row' && decision.changedBy !== 'both') {
     return `${who} ${decision.rowChange === 'removed' ? 'removed' : 'added'} the row`
   }
@@ -73,7 +79,7 @@ function what(decision: FieldDecision): string {
 }
 
 function outcome(decision: FieldDecision): string {
-  const thing = decision.kind === 'row' ? 'row' : 'value'
+  const thing = decision.rowChange === 'reordered' ? 'order' : decision.kind === 'row' ? 'row' : 'value'
   switch (decision.winner) {
     case 'ours':
       return `kept the AI layer's ${thing}`

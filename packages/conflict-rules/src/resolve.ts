@@ -58,6 +58,21 @@ export interface ResolveInput<T extends Doc = Doc> {
    */
   readonly fieldTypes?: Readonly<Record<string, FieldType>>
   /**
+   * Modification times for time-based strategies (`last_writer_wins`), as ERPNext datetimes
+   * (`YYYY-MM-DD HH:MM:SS[.ffffff]`), when a document's own `modified` is not the right clock (say,
+   * the AI layer records its writes elsewhere).
+   * @default each document's `modified`
+   */
+  readonly modified?: { readonly ours?: string | undefined; readonly theirs?: string | undefined }
+  /**
+   * Child tables whose row order means something (a course's topic sequence, say). For these, a reorder
+   * on one side is a change that survives, and both sides reordering differently is a conflict decided
+   * by the `table[]` rule (its strategy sees the row-name sequences as values). Other tables ignore
+   * row order and `idx`.
+   * @default []
+   */
+  readonly orderedTables?: readonly string[]
+  /**
    * The top-level fields to resolve. Other fields keep ERPNext's value and are never written. Listing a
    * field that `ours` lacks treats it as empty on the AI side.
    * @default the fields present in `ours` (the fields the AI layer holds), except the standard columns
@@ -80,8 +95,8 @@ export interface FieldDecision {
   readonly rowName: string | undefined
   /** `field` or `row`. */
   readonly kind: 'field' | 'row'
-  /** For rows: what happened to the row. */
-  readonly rowChange: 'added' | 'removed' | 'modified' | undefined
+  /** For rows: what happened to the row (`reordered`: the order of an ordered table's rows). */
+  readonly rowChange: 'added' | 'removed' | 'modified' | 'reordered' | undefined
   /** Who changed it since the base. */
   readonly changedBy: ChangedBy
   /** True when both sides changed it (a strategy decided) — false for one-sided changes. */
@@ -135,7 +150,7 @@ export interface Resolution<T extends Doc = Doc> {
   /** `unchanged` (nothing to do), `resolved` (all settled), `needs_review` (some fields wait for a person). */
   readonly status: 'unchanged' | 'resolved' | 'needs_review'
   /**
-   * The merged document, ERPNext-shaped (JSON fields as strings when ERPNext holds them so). Fields in
+   * The merged document, ERPNext-shaped (objects and arrays of JSON fields as JSON text). Fields in
    * review keep ERPNext's value; standard fields (`name`, `modified`, ...) are ERPNext's.
    */
   readonly merged: T
@@ -163,6 +178,8 @@ const NOTHING: unique symbol = Symbol('nothing')
 type Maybe = unknown | typeof NOTHING
 
 interface ReviewOp {
+  /** Set for the row order of an ordered table; `base`/`ours` are then name sequences. */
+  readonly order?: true
   readonly key: string
   readonly rowName: string | undefined
   /** Child field, for cells; undefined for whole rows and top-level fields. */
@@ -186,6 +203,7 @@ interface State {
   readonly now: number
   readonly modified: { readonly ours: string | undefined; readonly theirs: string | undefined }
   readonly fieldTypes: Readonly<Record<string, FieldType>> | undefined
+  readonly orderedTables: ReadonlySet<string> | undefined
   readonly decisions: FieldDecision[]
   readonly review: ReviewItem[]
   readonly ops: ReviewOp[]
@@ -206,38 +224,21 @@ function stampOf(doc: Doc): string | undefined {
   return typeof m === 'string' && m !== '' ? m : undefined
 }
 
-/** Put a value into the shape ERPNext keeps for the field (JSON text, Check 0/1, null for absent). */
-function shape(value: unknown, type: FieldType | undefined, theirs: unknown, base: unknown): unknown {
+/**
+ * Put a value into the shape ERPNext keeps for a (non-table) field: objects and arrays as JSON text
+ * (ERPNext's JSON fields hold text, and it rejects a list), booleans as 0/1 where ERPNext holds a Check,
+ * `null` for absent.
+ */
+function shape(value: unknown, type: FieldType | undefined, theirs: unknown): unknown {
   if (value === undefined) return null
-  if (typeof value === 'object' && value !== null) {
-    if (
-      (type !== undefined && JSON_TYPES.has(type)) ||
-      typeof theirs === 'string' ||
-      typeof base === 'string'
-    ) {
-      return JSON.stringify(value)
-    }
-    return value
-  }
+  if (typeof value === 'object' && value !== null) return jsonText(value) ?? value
   if (typeof value === 'boolean' && (type === 'Check' || typeof theirs === 'number')) return value ? 1 : 0
   return value
 }
 
 /** {@link shape} for ours' own value, reusing its serialisation when already made. */
-function shapeOurs(
-  o: unknown,
-  oText: string | undefined,
-  type: FieldType | undefined,
-  t: unknown,
-  b: unknown,
-): unknown {
-  if (
-    oText !== undefined &&
-    (typeof t === 'string' || typeof b === 'string' || (type !== undefined && JSON_TYPES.has(type)))
-  ) {
-    return oText
-  }
-  return shape(o, type, t, b)
+function shapeOurs(o: unknown, oText: string | undefined, type: FieldType | undefined, t: unknown): unknown {
+  return oText ?? shape(o, type, t)
 }
 
 function jsonText(value: object): string | undefined {
@@ -455,7 +456,7 @@ function settleField(
       winner: 'ours',
       reason: 'only the AI layer changed it',
     })
-    return placed(shapeOurs(o, oText, type, t, b), true, false)
+    return placed(shapeOurs(o, oText, type, t), true, false)
   }
   const { outcome, strategy, rule } = runRule(
     st,
@@ -470,11 +471,11 @@ function settleField(
   decide(st, loc, 'field', { changedBy, conflict: true, strategy, rule, winner: outcome.winner, reason })
   switch (outcome.winner) {
     case 'ours':
-      return placed(shapeOurs(o, oText, type, t, b), true, false)
+      return placed(shapeOurs(o, oText, type, t), true, false)
     case 'theirs':
       return THEIRS
     case 'merged': {
-      const value = shape(outcome.value, type, t, b)
+      const value = shape(outcome.value, type, t)
       return placed(value, !valuesEqual(value, t, type), !valuesEqual(value, o, type))
     }
     default:
@@ -586,9 +587,24 @@ function settleCell(
   )
 }
 
+/** Fast path for the common case: the same named rows, in the same order, with equal contents. */
+function sameRowsInPlace(o: unknown, t: unknown, types: ChildTypes): boolean {
+  if (!Array.isArray(o) || !Array.isArray(t) || o.length !== t.length) return false
+  for (let i = 0; i < o.length; i++) {
+    const a: unknown = o[i]
+    const b: unknown = t[i]
+    if (a === b && isRecord(a) && rowKey(a) !== undefined) continue
+    if (!isRecord(a) || !isRecord(b)) return false
+    const name = rowKey(a)
+    if (name === undefined || name !== rowKey(b) || !rowsEqual(a, b, types)) return false
+  }
+  return true
+}
+
 /** Settle a child table row by row. */
 function settleTable(st: State, key: string, b: unknown, o: unknown, t: unknown, hasBase: boolean): Settled {
   const types = childTypesOf(st, key)
+  if (sameRowsInPlace(o, t, types)) return EQUAL
   const B = hasBase ? index(b) : EMPTY_INDEX
   const O = index(o)
   const T = index(t)
@@ -730,6 +746,13 @@ function settleTable(st: State, key: string, b: unknown, o: unknown, t: unknown,
       )
     }
   }
+  if (st.orderedTables?.has(key)) {
+    const ordered = orderRows(st, key, out, B, O, T, hasBase)
+    out.length = 0
+    out.push(...ordered.rows)
+    if (ordered.toErp) toErp = true
+    if (ordered.toAi) toAi = true
+  }
   // Rows without a name are new rows (ERPNext names rows on insert): additions, except that a new row
   // both sides already hold (equal contents) is one row, not two.
   const theirsNew = [...T.unnamed]
@@ -764,6 +787,150 @@ function settleTable(st: State, key: string, b: unknown, o: unknown, t: unknown,
 
 const SIDE_LABEL = { ours: 'the AI layer', theirs: 'ERPNext' } as const
 
+function sameSequence(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+/**
+ * Order the merged rows of an ordered table: settle the sequence of the rows both sides hold (one-sided
+ * reorder wins, two different reorders go to the `table[]` rule), then put every added row after the
+ * row that precedes it on the side that added it.
+ */
+function orderRows(
+  st: State,
+  key: string,
+  out: readonly Row[],
+  B: Indexed,
+  O: Indexed,
+  T: Indexed,
+  hasBase: boolean,
+): { rows: Row[]; toErp: boolean; toAi: boolean } {
+  const byName = new Map<string, Row>()
+  for (const row of out) byName.set(rowKey(row)!, row)
+  const common = new Set(T.names.filter((n) => byName.has(n) && O.names.includes(n)))
+  const seq = (names: readonly string[]) => names.filter((n) => common.has(n))
+  const oSeq = seq(O.names)
+  const tSeq = seq(T.names)
+  const bSeq = seq(B.names)
+  const baseKnown = hasBase && bSeq.length === common.size
+  const loc: Loc = { path: `${key}[]`, field: key, table: key, rowName: undefined }
+  let win = tSeq
+  let reviewOrder = false
+  if (!sameSequence(oSeq, tSeq)) {
+    if (baseKnown && sameSequence(tSeq, bSeq)) {
+      win = oSeq
+      decide(st, loc, 'row', {
+        changedBy: 'ours',
+        conflict: false,
+        strategy: 'no_conflict',
+        rule: undefined,
+        winner: 'ours',
+        reason: 'only the AI layer changed it (reordered the rows)',
+        rowChange: 'reordered',
+      })
+    } else if (baseKnown && sameSequence(oSeq, bSeq)) {
+      decide(st, loc, 'row', {
+        changedBy: 'theirs',
+        conflict: false,
+        strategy: 'no_conflict',
+        rule: undefined,
+        winner: 'theirs',
+        reason: 'only ERPNext changed it (reordered the rows)',
+        rowChange: 'reordered',
+      })
+    } else {
+      const values = { base: baseKnown ? bSeq : undefined, ours: oSeq, theirs: tSeq }
+      const { outcome, strategy, rule } = runRule(st, loc, 'row', baseKnown, values, values, undefined)
+      let winner = outcome.winner
+      if (winner === 'ours') win = oSeq
+      else if (winner === 'merged') {
+        const v = outcome.winner === 'merged' ? outcome.value : undefined
+        const isPermutation =
+          Array.isArray(v) &&
+          v.length === common.size &&
+          new Set(v).size === v.length &&
+          v.every((n) => common.has(n as string))
+        if (isPermutation) win = v as string[]
+        else winner = 'review'
+      }
+      const reason =
+        winner === outcome.winner
+          ? (outcome.reason ?? defaultReason(winner))
+          : 'the merged order is not an order of the same rows'
+      decide(st, loc, 'row', {
+        changedBy: 'both',
+        conflict: true,
+        strategy,
+        rule,
+        winner,
+        reason,
+        rowChange: 'reordered',
+      })
+      if (winner === 'review') {
+        reviewOrder = true
+        st.ops.push({
+          order: true,
+          key,
+          rowName: undefined,
+          field: undefined,
+          row: true,
+          base: values.base ?? NOTHING,
+          ours: oSeq,
+        })
+        st.review.push(
+          Object.freeze({
+            path: loc.path,
+            field: key,
+            table: key,
+            rowName: undefined,
+            kind: 'row',
+            hasBase: baseKnown,
+            base: values.base,
+            ours: oSeq,
+            theirs: tSeq,
+            strategy,
+            rule,
+            reason,
+          }),
+        )
+      }
+    }
+  }
+  // Added rows go after their predecessor (among the common rows) on the side that holds them.
+  const after = new Map<string | undefined, Row[]>()
+  const place = (row: Row) => {
+    const name = rowKey(row)!
+    const side = T.names.includes(name) ? T.names : O.names
+    let before: string | undefined
+    for (const n of side) {
+      if (n === name) break
+      if (common.has(n)) before = n
+    }
+    const list = after.get(before)
+    if (list) list.push(row)
+    else after.set(before, [row])
+  }
+  for (const row of out) if (!common.has(rowKey(row)!)) place(row)
+  const rows: Row[] = [...(after.get(undefined) ?? [])]
+  for (const n of win) rows.push(byName.get(n)!, ...(after.get(n) ?? []))
+  const finalNames = rows.map((r) => rowKey(r)!)
+  const inFinal = new Set(finalNames)
+  const orderOf = (names: readonly string[]) => {
+    const held = new Set(names)
+    return { final: finalNames.filter((n) => held.has(n)), side: names.filter((n) => inFinal.has(n)) }
+  }
+  const t = orderOf(T.names)
+  const o = orderOf(O.names)
+  return {
+    rows,
+    toErp: !sameSequence(t.final, t.side),
+    // An order waiting for review is not pushed to the AI layer either.
+    toAi: !reviewOrder && !sameSequence(o.final, o.side),
+  }
+}
+
 function cellNames(br: Row | undefined, or: Row, tr: Row): string[] {
   const names: string[] = []
   for (const f in tr) names.push(f)
@@ -791,6 +958,15 @@ function applyOps(merged: Doc, ops: readonly ReviewOp[], pick: 'base' | 'ours'):
   }
   for (const op of ops) {
     const value = op[pick]
+    if (op.order) {
+      if (!Array.isArray(value)) continue
+      const rows = tableOf(op.key)
+      const rank = new Map((value as string[]).map((n, i) => [n, i]))
+      const position = (r: Row) => rank.get(rowKey(r) ?? '') ?? Number.MAX_SAFE_INTEGER
+      const sorted = [...rows].sort((a, b) => position(a) - position(b))
+      rows.splice(0, rows.length, ...sorted)
+      continue
+    }
     if (op.rowName === undefined) {
       if (value === NOTHING || value === undefined) delete doc[op.key]
       else doc[op.key] = value
@@ -852,7 +1028,7 @@ export function resolve<T extends Doc>(input: ResolveInput<T>): Resolution<T> {
     throw new TypeError(
       '[@edusync/conflict-rules] resolve(): expected an object { base, ours, theirs, doctype, rules, now }.',
     )
-  const { base, ours, theirs, doctype, fieldTypes, fields } = input
+  const { base, ours, theirs, doctype, fieldTypes, fields, orderedTables } = input
   if (typeof doctype !== 'string' || doctype.trim() === '') {
     throw new TypeError(
       '[@edusync/conflict-rules] resolve(): "doctype" must be a non-empty string such as "Student".',
@@ -876,6 +1052,25 @@ export function resolve<T extends Doc>(input: ResolveInput<T>): Resolution<T> {
   if (fields !== undefined && (!Array.isArray(fields) || !fields.every((f) => typeof f === 'string'))) {
     throw new TypeError('[@edusync/conflict-rules] resolve(): "fields" must be an array of field names.')
   }
+  if (
+    orderedTables !== undefined &&
+    (!Array.isArray(orderedTables) || !orderedTables.every((f) => typeof f === 'string'))
+  ) {
+    throw new TypeError(
+      '[@edusync/conflict-rules] resolve(): "orderedTables" must be an array of table field names.',
+    )
+  }
+  const stamps = input.modified
+  if (
+    stamps !== undefined &&
+    (!isRecord(stamps) ||
+      (stamps.ours !== undefined && typeof stamps.ours !== 'string') ||
+      (stamps.theirs !== undefined && typeof stamps.theirs !== 'string'))
+  ) {
+    throw new TypeError(
+      '[@edusync/conflict-rules] resolve(): "modified" must be { ours?: string, theirs?: string }.',
+    )
+  }
   const now = toMillis(input.now)
   const nameValue = theirs.name ?? ours.name
   const st: State = {
@@ -883,8 +1078,12 @@ export function resolve<T extends Doc>(input: ResolveInput<T>): Resolution<T> {
     docname: typeof nameValue === 'string' || typeof nameValue === 'number' ? String(nameValue) : undefined,
     rules,
     now,
-    modified: { ours: stampOf(ours), theirs: stampOf(theirs) },
+    modified: {
+      ours: input.modified?.ours ?? stampOf(ours),
+      theirs: input.modified?.theirs ?? stampOf(theirs),
+    },
     fieldTypes,
+    orderedTables: orderedTables && orderedTables.length > 0 ? new Set(orderedTables) : undefined,
     decisions: [],
     review: [],
     ops: [],

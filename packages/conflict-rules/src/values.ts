@@ -54,6 +54,8 @@ export interface Normalized {
 }
 
 const invalid = (value: unknown): Normalized => ({ kind: 'invalid', value })
+const ZERO: Normalized = Object.freeze({ kind: 'number', value: 0 })
+const ONE: Normalized = Object.freeze({ kind: 'number', value: 1 })
 
 const EMPTY: Normalized = Object.freeze({ kind: 'empty', value: null })
 
@@ -152,7 +154,10 @@ function parseJsonText(text: string): Normalized {
   }
 }
 
-function jsonLike(value: unknown): boolean {
+/** Deeper than this is treated as not JSON (it is almost surely a cycle). */
+const MAX_DEPTH = 200
+
+function jsonLike(value: unknown, depth = 0): boolean {
   if (value === null) return true
   switch (typeof value) {
     case 'string':
@@ -161,9 +166,13 @@ function jsonLike(value: unknown): boolean {
     case 'number':
       return Number.isFinite(value)
     case 'object':
-      if (Array.isArray(value)) return value.every(jsonLike)
+      if (depth > MAX_DEPTH) return false
+      if (Array.isArray(value)) {
+        for (const item of value) if (!jsonLike(item, depth + 1)) return false
+        return true
+      }
       if (!isPlainObject(value)) return false
-      for (const key in value) if (value[key] !== undefined && !jsonLike(value[key])) return false
+      for (const key in value) if (value[key] !== undefined && !jsonLike(value[key], depth + 1)) return false
       return true
     default:
       return false
@@ -175,7 +184,7 @@ function normalizeUntyped(value: unknown): Normalized {
     case 'undefined':
       return EMPTY
     case 'boolean':
-      return { kind: 'number', value: value ? 1 : 0 }
+      return value ? ONE : ZERO
     case 'number':
       return Number.isFinite(value) ? { kind: 'number', value } : invalid(value)
     case 'string': {
@@ -206,10 +215,8 @@ function normalizeUntyped(value: unknown): Normalized {
 export function normalizeValue(value: unknown, type?: FieldType): Normalized {
   if (type === undefined) return normalizeUntyped(value)
   if (type === 'Check') {
-    if (value === true || value === 1 || value === '1') return { kind: 'number', value: 1 }
-    if (value === false || value === 0 || value === '0' || value == null || value === '') {
-      return { kind: 'number', value: 0 }
-    }
+    if (value === true || value === 1 || value === '1') return ONE
+    if (value === false || value === 0 || value === '0' || value == null || value === '') return ZERO
     return invalid(value)
   }
   if (NUMBER_TYPES.has(type)) {
@@ -239,12 +246,13 @@ export function normalizeValue(value: unknown, type?: FieldType): Normalized {
 }
 
 /** Deep equality of JSON values; object key order is irrelevant and `undefined` members count as absent. */
-export function jsonEqual(a: unknown, b: unknown): boolean {
+export function jsonEqual(a: unknown, b: unknown, depth = 0): boolean {
   if (a === b) return true
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || depth > MAX_DEPTH)
+    return false
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false
-    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i], depth + 1)) return false
     return true
   }
   if (Array.isArray(b)) return false
@@ -254,7 +262,7 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   for (const key in ao) {
     if (ao[key] === undefined) continue
     count++
-    if (!jsonEqual(ao[key], bo[key])) return false
+    if (!jsonEqual(ao[key], bo[key], depth + 1)) return false
   }
   for (const key in bo) if (bo[key] !== undefined) count--
   return count === 0
@@ -268,7 +276,12 @@ export function sameJsonText(a: unknown, b: unknown): boolean {
   if (typeof a === 'string') {
     if (typeof b !== 'object' || b === null || a.length < 2) return false
     const c = a.charCodeAt(0)
-    return (c === 123 || c === 91) && a === JSON.stringify(b)
+    if (c !== 123 && c !== 91) return false
+    try {
+      return a === JSON.stringify(b)
+    } catch {
+      return false // BigInt or a cycle: not JSON, so not the same as any JSON text
+    }
   }
   return typeof b === 'string' && sameJsonText(b, a)
 }

@@ -5,6 +5,7 @@ import {
   type Doc,
   defineRules,
   erpnextWins,
+  explainDecision,
   type FieldType,
   isInvalidDocumentError,
   isStrategyError,
@@ -590,10 +591,149 @@ describe('resolve() result shape', () => {
     })
   })
 
+  it('takes modification times from the `modified` option when given', () => {
+    const r = resolve({
+      base,
+      ours,
+      theirs,
+      doctype: 'Student',
+      rules: all('last_writer_wins'),
+      now: NOW,
+      modified: { ours: '2024-05-03 00:00:00' },
+    })
+    expect(r.merged.city).toBe('Delhi')
+    expect(() =>
+      resolve({ base, ours, theirs, doctype: 'Student', now: NOW, modified: { ours: 5 as never } }),
+    ).toThrowError(/"modified"/)
+  })
+
   it('does not mutate its inputs', () => {
     const input = structuredClone({ base, ours, theirs })
     resolve({ ...input, doctype: 'Student', rules: all('merge'), now: NOW })
     expect(input).toEqual({ base, ours, theirs })
+  })
+})
+
+describe('ordered tables', () => {
+  const topic = (name: string, idx = 0, extra: Doc = {}) => ({ name, idx, topic: `T-${name}`, ...extra })
+  const COURSE = { name: 'Algebra I', doctype: 'Course' }
+  const base = { ...COURSE, topics: [topic('a', 1), topic('b', 2), topic('c', 3)] }
+  const order = (rows: unknown) => (rows as Doc[]).map((r) => r.name)
+  const run = (ours: Doc, theirs: Doc, strategy = 'manual_review') => {
+    const input = {
+      base,
+      ours,
+      theirs,
+      doctype: 'Course',
+      rules: all(strategy),
+      now: NOW,
+      orderedTables: ['topics'],
+    }
+    const r = resolve(input)
+    // Applying the patches converges (nothing more to write), except an order waiting for review.
+    const again = resolve({
+      ...input,
+      base: r.nextBase,
+      ours: { ...ours, ...r.writeToAi },
+      theirs: { ...theirs, ...r.writeToErpnext },
+    })
+    expect(again.needsWrite).toEqual({ erpnext: false, ai: false })
+    expect(again.review.map((i) => i.path)).toEqual(r.review.map((i) => i.path))
+    return r
+  }
+
+  it('a reorder by the AI layer survives and is written to ERPNext', () => {
+    const r = run({ ...COURSE, topics: [topic('c', 1), topic('a', 2), topic('b', 3)] }, base)
+    expect(order(r.merged.topics)).toEqual(['c', 'a', 'b'])
+    expect(order(r.writeToErpnext.topics)).toEqual(['c', 'a', 'b'])
+    expect(r.decisions).toEqual([
+      expect.objectContaining({
+        path: 'topics[]',
+        rowChange: 'reordered',
+        changedBy: 'ours',
+        winner: 'ours',
+      }),
+    ])
+  })
+
+  it('a reorder by ERPNext survives and is written to the AI layer', () => {
+    const r = run(base, { ...COURSE, topics: [topic('b', 1), topic('a', 2), topic('c', 3)] })
+    expect(order(r.merged.topics)).toEqual(['b', 'a', 'c'])
+    expect(r.writeToErpnext).toEqual({})
+    expect(order(r.writeToAi.topics)).toEqual(['b', 'a', 'c'])
+  })
+
+  it('two different reorders follow the table[] rule', () => {
+    const r = run(
+      { ...COURSE, topics: [topic('c'), topic('a'), topic('b')] as never },
+      { ...COURSE, topics: [topic('b'), topic('a'), topic('c')] as never },
+      'ai_wins',
+    )
+    expect(order(r.merged.topics)).toEqual(['c', 'a', 'b'])
+    expect(r.decisions[0]).toMatchObject({ conflict: true, strategy: 'ai_wins', rowChange: 'reordered' })
+  })
+
+  it('two different reorders under manual review keep ERPNext order and write nothing', () => {
+    const r = run(
+      { ...COURSE, topics: [topic('c', 1), topic('a', 2), topic('b', 3)] },
+      { ...COURSE, topics: [topic('b', 1), topic('a', 2), topic('c', 3)] },
+    )
+    expect(order(r.merged.topics)).toEqual(['b', 'a', 'c'])
+    expect(r.needsWrite).toEqual({ erpnext: false, ai: false })
+    expect(r.review).toEqual([
+      expect.objectContaining({
+        path: 'topics[]',
+        ours: ['c', 'a', 'b'],
+        theirs: ['b', 'a', 'c'],
+        base: ['a', 'b', 'c'],
+      }),
+    ])
+  })
+
+  it('an added row lands after the row that precedes it on the side that added it', () => {
+    const r = run({ ...COURSE, topics: [topic('a', 1), topic('n', 2), topic('b', 3), topic('c', 4)] }, base)
+    expect(order(r.merged.topics)).toEqual(['a', 'n', 'b', 'c'])
+  })
+
+  it('explains a reorder', () => {
+    const r = run({ ...COURSE, topics: [topic('c', 1), topic('a', 2), topic('b', 3)] }, base)
+    expect(explainDecision(r.decisions[0]!, { doctype: 'Course', docname: 'Algebra I' })).toBe(
+      "Course Algebra I, topics[row order]: the AI layer reordered the rows; kept the AI layer's order.",
+    )
+  })
+
+  it('rejects a bad orderedTables option', () => {
+    expect(() =>
+      resolve({ base, ours: base, theirs: base, doctype: 'Course', orderedTables: 'topics' as never }),
+    ).toThrowError(/"orderedTables"/)
+  })
+})
+
+describe('resolve() never crashes on values JSON cannot hold', () => {
+  it('a BigInt inside an array against JSON-looking text goes to review (regression found by fast-check)', () => {
+    const r = resolve({
+      base: {},
+      ours: { x: '{ ' },
+      theirs: { x: [0n] },
+      doctype: 'Student',
+      rules: all('merge'),
+      now: NOW,
+    })
+    expect(r.review.map((i) => i.path)).toEqual(['x'])
+  })
+  it('a cyclic object goes to review', () => {
+    const cyclic: Record<string, unknown> = {}
+    cyclic.self = cyclic
+    const r = resolve({
+      base: { x: '{}' },
+      ours: { x: cyclic },
+      theirs: { x: '{}' },
+      doctype: 'Student',
+      rules: all('ai_wins'),
+      now: NOW,
+    })
+    expect(r.review.map((i) => i.path)).toEqual(['x'])
+    expect(r.writeToErpnext).toEqual({})
   })
 })
 

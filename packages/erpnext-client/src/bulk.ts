@@ -212,7 +212,7 @@ export function createBulkApi(
       if (!Array.isArray(items))
         throw new TypeError('[@edusync/erpnext-client] bulkUpdate(items): expected an array.')
       const size = chunkSize(options.chunkSize, 'chunkSize', 10_000, 200)
-      const mode = options.validate ?? transport.options.validate
+      const outgoing = options.validateOutgoing ?? transport.options.validateOutgoing
       for (const item of items) {
         if (typeof item?.doctype !== 'string' || typeof item?.docname !== 'string') {
           throw new TypeError(
@@ -220,7 +220,7 @@ export function createBulkApi(
           )
         }
         const { doctype, docname, ...fields } = item
-        validator.checkOutgoing(doctype, fields, 'update', mode)
+        validator.checkOutgoing(doctype, fields, 'update', outgoing)
       }
       const results: BulkUpdateResult[] = []
       let requests = 0
@@ -291,8 +291,8 @@ export function createBulkApi(
       if (!Array.isArray(docs))
         throw new TypeError('[@edusync/erpnext-client] insertMany(doctype, docs): expected an array.')
       const size = chunkSize(options.chunkSize, 'chunkSize', 200, 200)
-      const mode = options.validate ?? transport.options.validate
-      for (const doc of docs) validator.checkOutgoing(doctype, doc, 'create', mode)
+      const outgoing = options.validateOutgoing ?? transport.options.validateOutgoing
+      for (const doc of docs) validator.checkOutgoing(doctype, doc, 'create', outgoing)
       const names: string[] = []
       const results: InsertChunkResult[] = []
       let stopped = false

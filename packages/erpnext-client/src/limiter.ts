@@ -96,44 +96,7 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
     options.maxConcurrent === undefined ? 8 : positive(options.maxConcurrent, 'rateLimit.maxConcurrent', true)
   const now = options.now ?? Date.now
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
-  const settings: Bottleneck.ConstructorOptions = { maxConcurrent }
-  if (perInterval !== undefined) {
-    Object.assign(settings, {
-      reservoir: perInterval,
-      reservoirRefreshAmount: perInterval,
-      reservoirRefreshInterval: interval,
-    })
-  }
-  const redis = options.redis
-  let connection: Bottleneck.IORedisConnection | undefined
-  if (redis !== undefined) {
-    if (typeof redis !== 'object' || redis === null || typeof redis.client?.duplicate !== 'function') {
-      throw new TypeError(`${MESSAGE_PREFIX} Option \`rateLimit.redis.client\` must be an ioredis client.`)
-    }
-    if (typeof redis.id !== 'string' || redis.id.length === 0) {
-      throw new TypeError(`${MESSAGE_PREFIX} Option \`rateLimit.redis.id\` must be a non-empty string.`)
-    }
-    const client = redis.client as { constructor: unknown }
-    connection = new Bottleneck.IORedisConnection({ client, Redis: client.constructor })
-    Object.assign(settings, {
-      id: redis.id,
-      datastore: 'ioredis',
-      clearDatastore: redis.clearDatastore ?? false,
-      // Passing the library avoids Bottleneck's `require('ioredis')`, which ESM and bundlers lack.
-      connection,
-    })
-  }
-  const bottleneck = new Bottleneck(settings)
   let pausedUntil = 0
-  if (redis !== undefined) {
-    bottleneck.on('message', (message: string) => {
-      if (!message.startsWith(PAUSE_PREFIX)) return
-      const until = Number(message.slice(PAUSE_PREFIX.length))
-      if (Number.isFinite(until) && until > pausedUntil) pausedUntil = until
-    })
-    // A Redis failure must not crash the process; requests then fail or wait, which callers see.
-    bottleneck.on('error', () => {})
-  }
   const waitForPause = async (): Promise<void> => {
     // Sleep once per pause; sleep again only if the pause was extended meanwhile (never spin on a clock).
     let waitedFor = 0
@@ -144,6 +107,53 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
       await sleep(remaining)
     }
   }
+  const redis = options.redis
+  if (redis === undefined)
+    return localLimiter({
+      perInterval,
+      interval,
+      maxConcurrent,
+      now,
+      sleep,
+      waitForPause,
+      pause: (until) => {
+        if (until > pausedUntil) pausedUntil = until
+      },
+      pausedUntil: () => pausedUntil,
+    })
+
+  // Across processes: Bottleneck's Redis datastore holds the shared budget.
+  if (typeof redis !== 'object' || redis === null || typeof redis.client?.duplicate !== 'function') {
+    throw new TypeError(`${MESSAGE_PREFIX} Option \`rateLimit.redis.client\` must be an ioredis client.`)
+  }
+  if (typeof redis.id !== 'string' || redis.id.length === 0) {
+    throw new TypeError(`${MESSAGE_PREFIX} Option \`rateLimit.redis.id\` must be a non-empty string.`)
+  }
+  const settings: Bottleneck.ConstructorOptions = { maxConcurrent }
+  if (perInterval !== undefined) {
+    Object.assign(settings, {
+      reservoir: perInterval,
+      reservoirRefreshAmount: perInterval,
+      reservoirRefreshInterval: interval,
+    })
+  }
+  const client = redis.client as { constructor: unknown }
+  // Passing the library avoids Bottleneck's `require('ioredis')`, which ESM and bundlers lack.
+  const connection = new Bottleneck.IORedisConnection({ client, Redis: client.constructor })
+  Object.assign(settings, {
+    id: redis.id,
+    datastore: 'ioredis',
+    clearDatastore: redis.clearDatastore ?? false,
+    connection,
+  })
+  const bottleneck = new Bottleneck(settings)
+  bottleneck.on('message', (message: string) => {
+    if (!message.startsWith(PAUSE_PREFIX)) return
+    const until = Number(message.slice(PAUSE_PREFIX.length))
+    if (Number.isFinite(until) && until > pausedUntil) pausedUntil = until
+  })
+  // A Redis failure must not crash the process; requests then fail or wait, which callers see.
+  bottleneck.on('error', () => {})
   return Object.freeze({
     schedule<T>(task: () => Promise<T>): Promise<T> {
       return bottleneck.schedule(async () => {
@@ -155,27 +165,91 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
       const until = now() + Math.max(0, ms)
       if (until <= pausedUntil) return
       pausedUntil = until
-      if (redis !== undefined) void bottleneck.publish(`${PAUSE_PREFIX}${until}`).catch(() => {})
+      void bottleneck.publish(`${PAUSE_PREFIX}${until}`).catch(() => {})
     },
     get pausedUntil() {
       return pausedUntil
     },
-    distributed: redis !== undefined,
+    distributed: true,
     async ready(): Promise<void> {
       await bottleneck.ready()
     },
     async disconnect(): Promise<void> {
       await bottleneck.stop({ dropWaitingJobs: false })
-      if (connection !== undefined) {
-        await bottleneck.disconnect(false)
-        // The connection duplicated the caller's client for pub/sub; that duplicate is ours to close.
-        // (`ready` is a promise property at run time, although Bottleneck's typings call it a method.)
-        const ready = (
-          connection as unknown as { ready: Promise<{ subscriber: { quit(): Promise<unknown> } }> }
-        ).ready
-        const { subscriber } = await ready
-        await subscriber.quit()
+      await bottleneck.disconnect(false)
+      // The connection duplicated the caller's client for pub/sub; that duplicate is ours to close.
+      // (`ready` is a promise property at run time, although Bottleneck's typings call it a method.)
+      const ready = (
+        connection as unknown as { ready: Promise<{ subscriber: { quit(): Promise<unknown> } }> }
+      ).ready
+      const { subscriber } = await ready
+      await subscriber.quit()
+    },
+  })
+}
+
+/**
+ * In one process a small semaphore and token bucket do the job: Bottleneck's local datastore yields to
+ * the event loop several times per job (milliseconds per request), which would dominate loopback calls.
+ */
+function localLimiter(o: {
+  perInterval: number | undefined
+  interval: number
+  maxConcurrent: number
+  now: () => number
+  sleep: (ms: number) => Promise<void>
+  waitForPause: () => Promise<void>
+  pause: (until: number) => void
+  pausedUntil: () => number
+}): RateLimiter {
+  let active = 0
+  const waiting: (() => void)[] = []
+  let tokens = o.perInterval ?? 0
+  let windowStart = o.now()
+  let stopped = false
+  const acquire = async (): Promise<void> => {
+    for (;;) {
+      await o.waitForPause()
+      if (o.perInterval !== undefined) {
+        const elapsed = o.now() - windowStart
+        if (elapsed >= o.interval) {
+          tokens = o.perInterval
+          windowStart += Math.floor(elapsed / o.interval) * o.interval
+        }
       }
+      if (active < o.maxConcurrent && (o.perInterval === undefined || tokens > 0)) {
+        active++
+        if (o.perInterval !== undefined) tokens--
+        return
+      }
+      if (active >= o.maxConcurrent) await new Promise<void>((resolve) => waiting.push(resolve))
+      else await o.sleep(Math.max(1, windowStart + o.interval - o.now()))
+    }
+  }
+  const release = () => {
+    active--
+    waiting.shift()?.()
+  }
+  return Object.freeze({
+    async schedule<T>(task: () => Promise<T>): Promise<T> {
+      if (stopped) throw new Error(`${MESSAGE_PREFIX} The rate limiter was disconnected; create a new one.`)
+      await acquire()
+      try {
+        return await task()
+      } finally {
+        release()
+      }
+    },
+    pause(ms: number): void {
+      o.pause(o.now() + Math.max(0, ms))
+    },
+    get pausedUntil() {
+      return o.pausedUntil()
+    },
+    distributed: false,
+    async ready(): Promise<void> {},
+    async disconnect(): Promise<void> {
+      stopped = true
     },
   })
 }

@@ -127,8 +127,16 @@ export interface ClientOptions {
    * @default { maxConcurrent: 8 }
    */
   readonly rateLimit?: RateLimiterOptions | RateLimiter | false
-  /** Response validation. Outgoing documents are checked unless `'off'`. @default 'lenient' */
+  /**
+   * Response validation against the doctype schemas: `strict` throws ResponseValidationError, `lenient`
+   * logs a warning and returns the document, `off` trusts the server. @default 'off'
+   */
   readonly validate?: ValidationMode
+  /**
+   * Check outgoing documents before sending: unknown fields (ERPNext silently drops them), and the
+   * create/update schemas. @default true
+   */
+  readonly validateOutgoing?: boolean
   /** Per-attempt timeout in ms; `false` disables. @default 30000 */
   readonly timeout?: number | false
   /**
@@ -158,6 +166,7 @@ export interface ResolvedOptions {
   readonly retry: Required<RetryOptions>
   readonly rateLimit: RateLimiter | undefined
   readonly validate: ValidationMode
+  readonly validateOutgoing: boolean
   readonly timeout: number | false
   readonly meta: Readonly<Record<string, DocTypeMeta>> | undefined
   readonly schemas: (doctype: string, flavour: 'read' | 'create' | 'update') => ZodType | undefined
@@ -288,10 +297,12 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     })
   } else fail('rateLimit', 'an options object, a RateLimiter or false')
 
-  const validate = options.validate ?? 'lenient'
+  const validate = options.validate ?? 'off'
   if (validate !== 'strict' && validate !== 'lenient' && validate !== 'off') {
     fail('validate', "'strict', 'lenient' or 'off'")
   }
+  const validateOutgoing = options.validateOutgoing ?? true
+  if (typeof validateOutgoing !== 'boolean') fail('validateOutgoing', 'a boolean')
   const timeout = options.timeout === undefined ? 30_000 : options.timeout
   if (timeout !== false) nonNegative(timeout, 'timeout', false, 1)
   if (
@@ -336,6 +347,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     retry,
     rateLimit,
     validate,
+    validateOutgoing,
     timeout,
     meta,
     schemas,

@@ -16,8 +16,10 @@ import type { Validator } from './validation.js'
 export interface CallOptions {
   /** Cancels the request, its retries and waits; the promise rejects with the signal's reason. */
   readonly signal?: AbortSignal
-  /** Override the client's validation mode for this call. */
+  /** Override the client's response validation for this call. */
   readonly validate?: ValidationMode
+  /** Override the client's outgoing-document validation for this call. */
+  readonly validateOutgoing?: boolean
 }
 
 /** Options of `list()`. */
@@ -160,6 +162,7 @@ export function createResource<M extends DocTypeMapLike, D extends object, N>(
   doctype: string,
 ): Resource<M, D, N> {
   const mode = (options?: CallOptions) => options?.validate ?? transport.options.validate
+  const outgoing = (options?: CallOptions) => options?.validateOutgoing ?? transport.options.validateOutgoing
   const readOne = async (body: unknown, options?: CallOptions): Promise<D> => {
     const doc =
       (body as { data?: unknown; message?: unknown }).data ?? (body as { message?: unknown }).message
@@ -347,7 +350,7 @@ export function createResource<M extends DocTypeMapLike, D extends object, N>(
       return Number((body as { message?: unknown }).message ?? 0)
     },
     async create(doc, options) {
-      validator.checkOutgoing(doctype, doc, 'create', mode(options))
+      validator.checkOutgoing(doctype, doc, 'create', outgoing(options))
       const { body } = await transport.request({
         method: 'POST',
         path: resourcePath(doctype),
@@ -360,7 +363,7 @@ export function createResource<M extends DocTypeMapLike, D extends object, N>(
     },
     async update(name, patch, options) {
       requireName(name, 'update')
-      validator.checkOutgoing(doctype, patch, 'update', mode(options))
+      validator.checkOutgoing(doctype, patch, 'update', outgoing(options))
       const payload: Record<string, unknown> = { ...(patch as Record<string, unknown>) }
       delete payload.name // sending another name renames in memory and then 404s
       if (options?.ifModified !== undefined) payload.modified = options.ifModified
@@ -388,11 +391,11 @@ export function createResource<M extends DocTypeMapLike, D extends object, N>(
     },
     async submit(name, options) {
       requireName(name, 'submit')
-      return resource.update(name, { docstatus: 1 } as never, { ...options, validate: 'off' })
+      return resource.update(name, { docstatus: 1 } as never, { ...options, validateOutgoing: false })
     },
     async cancel(name, options) {
       requireName(name, 'cancel')
-      return resource.update(name, { docstatus: 2 } as never, { ...options, validate: 'off' })
+      return resource.update(name, { docstatus: 2 } as never, { ...options, validateOutgoing: false })
     },
     async getValue(nameOrFilters, fields, options) {
       if (!Array.isArray(fields) || fields.length === 0) {
@@ -422,7 +425,7 @@ export function createResource<M extends DocTypeMapLike, D extends object, N>(
     },
     async setValue(name, values, options) {
       requireName(name, 'setValue')
-      validator.checkOutgoing(doctype, values, 'update', mode(options))
+      validator.checkOutgoing(doctype, values, 'update', outgoing(options))
       const { body } = await transport.request({
         method: 'POST',
         path: '/api/method/frappe.client.set_value',

@@ -117,8 +117,8 @@ export class Validator {
    * Validate a document before sending it: unknown fields are an error (ERPNext would silently drop them),
    * child rows are checked against their child doctype, and the `create` schema is applied when present.
    */
-  checkOutgoing(doctype: string, doc: unknown, kind: 'create' | 'update', mode: ValidationMode): void {
-    if (mode === 'off') return
+  checkOutgoing(doctype: string, doc: unknown, kind: 'create' | 'update', enabled: boolean): void {
+    if (!enabled) return
     if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
       throw new TypeError(`[@edusync/erpnext-client] The ${doctype} document must be a plain object.`)
     }
@@ -143,7 +143,7 @@ export class Validator {
           .map((i) => `${i.path.join('.') || '(document)'}: ${i.message}`)
           .join(
             '; ',
-          )}${issues.length > 5 ? ` (+${issues.length - 5} more)` : ''}. Fix the fields, or pass validate: 'off' for this call.`,
+          )}${issues.length > 5 ? ` (+${issues.length - 5} more)` : ''}. Fix the fields, or pass validateOutgoing: false for this call.`,
         { doctype, issues },
       )
     }

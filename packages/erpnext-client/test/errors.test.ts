@@ -147,7 +147,7 @@ describe('status and exc_type mapping', () => {
     )
     const error = (await client
       .doc('Student')
-      .create({}, { validate: 'off' })
+      .create({}, { validateOutgoing: false })
       .catch((e: unknown) => e)) as MandatoryError
     expect(isMandatoryError(error)).toBe(true)
     expect(error.serverMessage).toBe('Value missing for Student: First Name')

@@ -177,7 +177,7 @@ for (const [label, start] of [
     it('MandatoryError, LinkValidationError, UniqueValidationError, DuplicateEntryError, LinkExistsError', async () => {
       const mandatory = await client
         .doc('Student')
-        .create({ last_name: 'X' } as never, { validate: 'off' })
+        .create({ last_name: 'X' } as never, { validateOutgoing: false })
         .catch((e: unknown) => e)
       expect(isMandatoryError(mandatory)).toBe(true)
       const existing = await client.doc('Student').get((await someStudent()).name)
@@ -301,9 +301,7 @@ for (const [label, start] of [
       const partial = await client.insertMany(
         'Guardian',
         [{ guardian_name: 'G3' }, { mobile_number: '+41 00' }],
-        {
-          validate: 'off',
-        },
+        { validateOutgoing: false },
       )
       expect(partial.complete).toBe(false)
       expect(partial.chunks[0]?.status).toBe('failed')

@@ -78,6 +78,43 @@ describe('shared limiter', () => {
     await limiter.disconnect()
   })
 
+  it('requestsPerInterval: a token bucket refilled each interval (injected clock and timers)', async () => {
+    let now = 0
+    const sleepers: { until: number; resolve: () => void }[] = []
+    const flush = () => new Promise((r) => setTimeout(r, 0))
+    const advance = async (to: number) => {
+      now = to
+      for (const s of sleepers.splice(0)) {
+        if (s.until <= now) s.resolve()
+        else sleepers.push(s)
+      }
+      for (let i = 0; i < 5; i++) await flush()
+    }
+    const limiter = createRateLimiter({
+      requestsPerInterval: 2,
+      interval: 1000,
+      now: () => now,
+      sleep: (ms) => new Promise<void>((resolve) => sleepers.push({ until: now + ms, resolve })),
+    })
+    const starts: number[] = []
+    const all = Promise.all(
+      Array.from({ length: 5 }, () => limiter.schedule(async () => void starts.push(now))),
+    )
+    await advance(0)
+    expect(starts).toEqual([0, 0])
+    await advance(1000)
+    expect(starts).toEqual([0, 0, 1000, 1000])
+    await advance(2000)
+    await all
+    expect(starts).toEqual([0, 0, 1000, 1000, 2000])
+  })
+
+  it('refuses work after disconnect', async () => {
+    const limiter = createRateLimiter()
+    await limiter.disconnect()
+    await expect(limiter.schedule(async () => 1)).rejects.toThrow(/disconnected/)
+  })
+
   it('validates its options', () => {
     expect(() => createRateLimiter({ maxConcurrent: 0 })).toThrow(/`rateLimit.maxConcurrent`/)
     expect(() => createRateLimiter({ interval: -5 })).toThrow(RangeError)

@@ -183,9 +183,9 @@ describe('writes', () => {
     expect(seen).toHaveLength(0)
   })
 
-  it("validate: 'off' sends unknown fields anyway", async () => {
+  it('validateOutgoing: false sends unknown fields anyway', async () => {
     const { client, seen } = testClient(() => json({ data: {} }), { meta })
-    await client.doc('Student').create({ first_name: 'A', extra: 1 }, { validate: 'off' })
+    await client.doc('Student').create({ first_name: 'A', extra: 1 }, { validateOutgoing: false })
     expect(seen).toHaveLength(1)
   })
 

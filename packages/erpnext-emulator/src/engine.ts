@@ -330,9 +330,15 @@ export class Engine {
     return formatMicros(micros, this.options.timeZone)
   }
 
+  private todayCache: { at: number; value: string } | undefined
+
   /** Today in the site's time zone. */
   today(): string {
-    return formatDate(this.options.now(), this.options.timeZone)
+    const at = this.options.now()
+    if (this.todayCache && Math.abs(at - this.todayCache.at) < 1000) return this.todayCache.value
+    const value = formatDate(at, this.options.timeZone)
+    this.todayCache = { at, value }
+    return value
   }
 
   /** Random lowercase hex of `length` characters (Frappe's `generate_hash`). */
@@ -1460,7 +1466,13 @@ export class Engine {
 
     const matches: ListRow[] = []
     const childField = childTables.size ? [...childTables.keys()][0] : undefined
+    const grouped =
+      columns.some((c) => c.aggregate) ||
+      (args.group_by !== undefined && args.group_by !== null && args.group_by !== '')
+    // Without ORDER BY or grouping the natural order is final, so stop once the page is full.
+    const stopAt = !order.length && !grouped && pageLength > 0 ? start + pageLength : Number.POSITIVE_INFINITY
     for (const doc of this.source(meta, parent)) {
+      if (matches.length >= stopAt) break
       if (parent && meta.istable && doc.parenttype !== parent) continue
       let ok = true
       for (const f of filters)
@@ -1497,8 +1509,7 @@ export class Engine {
       })
     }
     let rows: unknown[][]
-    const aggregated = columns.some((c) => c.aggregate)
-    if (aggregated || (args.group_by !== undefined && args.group_by !== null && args.group_by !== '')) {
+    if (grouped) {
       rows = this.aggregate(meta, matches, columns, args.group_by)
     } else {
       const end = pageLength > 0 ? start + pageLength : matches.length

@@ -102,6 +102,7 @@ export function normalizeFaults(config: FaultConfig): FaultConfig {
     probability('webhooks.drop', w.drop)
     probability('webhooks.duplicate', w.duplicate)
     nonNegative('webhooks.delayMs', w.delayMs)
+    nonNegative('webhooks.jitterMs', w.jitterMs)
   }
   const rl = config.rateLimit
   if (rl) {

@@ -4,6 +4,7 @@
  */
 import { frappeThrow } from './errors.js'
 import { FLOAT_TYPES, INT_TYPES } from './meta.js'
+import { timeSeconds } from './time.js'
 
 /** One normalised filter condition. */
 export interface FilterCondition {
@@ -139,7 +140,7 @@ export type ColumnKind = 'number' | 'date' | 'datetime' | 'time' | 'text' | 'raw
 /** Map a Frappe fieldtype to its comparison kind. */
 export function columnKind(fieldname: string, fieldtype: string): ColumnKind {
   if (fieldname === 'name') return 'raw'
-  if (fieldname === 'creation' || fieldname === 'modified') return 'raw'
+  if (fieldname === 'creation' || fieldname === 'modified') return 'datetime'
   if (INT_TYPES.has(fieldtype) || FLOAT_TYPES.has(fieldtype)) return 'number'
   if (fieldtype === 'Date') return 'date'
   if (fieldtype === 'Datetime') return 'datetime'
@@ -177,9 +178,23 @@ function compare(kind: ColumnKind, a: unknown, b: unknown): number {
     const y = collate(b)
     return x < y ? -1 : x > y ? 1 : 0
   }
-  const x = String(a ?? '')
-  const y = String(b ?? '')
+  if (kind === 'time') {
+    const tx = timeSeconds(String(a ?? '0:00:00'))
+    const ty = timeSeconds(String(b ?? '0:00:00'))
+    return tx - ty
+  }
+  let x = String(a ?? '')
+  let y = String(b ?? '')
+  if (kind === 'datetime') {
+    // MariaDB compares temporal values, not text: `10:00:00` equals `10:00:00.000000`.
+    x = trimFraction(x.replace('T', ' '))
+    y = trimFraction(y.replace('T', ' '))
+  }
   return x < y ? -1 : x > y ? 1 : 0
+}
+
+function trimFraction(s: string): string {
+  return s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s
 }
 
 const likeCache = new Map<string, RegExp>()

@@ -35,25 +35,16 @@ export function pyFloatRepr(value: number): string {
   return `${sign}${digits.slice(0, e + 1)}.${digits.slice(e + 1)}`
 }
 
-const ESCAPES: Record<string, string> = {
-  '"': '\\"',
-  '\\': '\\\\',
-  '\n': '\\n',
-  '\r': '\\r',
-  '\t': '\\t',
-  '\b': '\\b',
-  '\f': '\\f',
-}
+const NON_ASCII = /[\u007f-\uffff]/
+const NON_ASCII_G = /[\u007f-\uffff]/g
 
 /** Quote a string like Python's `json.dumps` (`ensure_ascii` on by default). */
 export function pyQuote(value: string, ensureAscii = true): string {
-  const pattern = ensureAscii ? /["\\\u0000-\u001f\u007f-\uffff]/g : /["\\\u0000-\u001f]/g
-  return `"${value.replace(pattern, (ch) => {
-    const known = ESCAPES[ch]
-    if (known) return known
-    const code = ch.charCodeAt(0)
-    return `\\u${code.toString(16).padStart(4, '0')}`
-  })}"`
+  // JSON.stringify escapes quotes, backslashes and control characters exactly as Python does
+  // (\b \f \n \r \t, otherwise \u00XX); Python additionally escapes everything from U+007F up.
+  const quoted = JSON.stringify(value)
+  if (!ensureAscii || !NON_ASCII.test(quoted)) return quoted
+  return quoted.replace(NON_ASCII_G, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
 
 /** Options of {@link pyDumps}. */
@@ -85,47 +76,38 @@ export function pyDumps(value: unknown, options: PyDumpsOptions = {}): string {
   const keySep = options.compact ? ':' : ': '
   const ascii = options.ensureAscii ?? true
   const sortKeys = options.sortKeys ?? false
-  const out: string[] = []
-  const write = (v: unknown): void => {
-    if (v === null || v === undefined) {
-      out.push('null')
-    } else if (typeof v === 'string') {
-      out.push(pyQuote(v, ascii))
-    } else if (typeof v === 'number') {
-      out.push(Number.isInteger(v) ? String(v) : pyFloatRepr(v))
-    } else if (typeof v === 'boolean') {
-      out.push(v ? 'true' : 'false')
-    } else if (typeof v === 'bigint') {
-      out.push(v.toString())
-    } else if (v instanceof PyFloat) {
-      out.push(pyFloatRepr(v.value))
-    } else if (Array.isArray(v)) {
-      out.push('[')
+  const write = (v: unknown): string => {
+    if (v === null || v === undefined) return 'null'
+    if (typeof v === 'string') return pyQuote(v, ascii)
+    if (typeof v === 'number') return Number.isInteger(v) ? String(v) : pyFloatRepr(v)
+    if (typeof v === 'boolean') return v ? 'true' : 'false'
+    if (typeof v === 'bigint') return v.toString()
+    if (v instanceof PyFloat) return pyFloatRepr(v.value)
+    if (Array.isArray(v)) {
+      let out = '['
       for (let i = 0; i < v.length; i++) {
-        if (i > 0) out.push(itemSep)
-        write(v[i])
+        if (i > 0) out += itemSep
+        out += write(v[i])
       }
-      out.push(']')
-    } else if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
-      out.push('{')
+      return `${out}]`
+    }
+    if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+      let out = '{'
       let first = true
       const keys = Object.keys(v as object)
       if (sortKeys) keys.sort()
       for (const key of keys) {
         const member = (v as Record<string, unknown>)[key]
         if (member === undefined) continue
-        if (!first) out.push(itemSep)
+        if (!first) out += itemSep
         first = false
-        out.push(pyQuote(key, ascii), keySep)
-        write(member)
+        out += pyQuote(key, ascii) + keySep + write(member)
       }
-      out.push('}')
-    } else {
-      out.push(pyQuote(String(v), ascii))
+      return `${out}}`
     }
+    return pyQuote(String(v), ascii)
   }
-  write(value)
-  return out.join('')
+  return write(value)
 }
 
 /** Thrown by {@link pyLoads} for text that is not JSON (Python's `JSONDecodeError`). */

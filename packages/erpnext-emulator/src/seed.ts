@@ -164,12 +164,49 @@ class SchoolSeeder {
     return rng((this.options.randomSeed * 2654435761) ^ hashString(label))
   }
 
+  private readonly blanks = new Map<string, Doc>()
+
+  private blank(doctype: string): Doc {
+    let b = this.blanks.get(doctype)
+    if (!b) {
+      b = this.engine.blank(this.engine.meta(doctype))
+      this.blanks.set(doctype, b)
+    }
+    return b
+  }
+
+  private readonly tables = new Map<string, readonly { fieldname: string; options?: string }[]>()
+  private readonly prefixes = new Map<string, { prefix: string; width: number }>()
+
+  private tableFields(doctype: string): readonly { fieldname: string; options?: string }[] {
+    let t = this.tables.get(doctype)
+    if (!t) {
+      t = this.engine.meta(doctype).fields.filter((f) => f.fieldtype === 'Table')
+      this.tables.set(doctype, t)
+    }
+    return t
+  }
+
+  /** Name from a dotted series whose counter is the last part (every seeded series): parsed once. */
+  private seriesName(series: string, doc: Doc): string {
+    const p = this.prefixes.get(series)
+    if (!p) {
+      const first = this.engine.makeSeriesName(undefined, series, doc)
+      const m = /^(.*?)(\d+)$/.exec(first)!
+      this.prefixes.set(series, { prefix: m[1]!, width: m[2]!.length })
+      return first
+    }
+    const n = this.engine.seriesCurrent(p.prefix) + 1
+    this.engine.setSeries(p.prefix, n)
+    return p.prefix + String(n).padStart(p.width, '0')
+  }
+
   private doc(doctype: string, data: Doc, name?: string): Doc {
     const e = this.engine
     const meta = e.meta(doctype)
     const now = e.now()
     const doc: Doc = {
-      ...e.blank(meta),
+      ...this.blank(doctype),
       ...data,
       owner: 'Administrator',
       modified_by: 'Administrator',
@@ -186,7 +223,7 @@ class SchoolSeeder {
             '',
         )
         doc.naming_series = series
-        doc.name = e.makeSeriesName(undefined, series, doc)
+        doc.name = this.seriesName(series, doc)
       } else if (auto.startsWith('format:')) {
         doc.name = auto.slice(7).replace(/\{([^}]+)\}/g, (_m, token: string) => {
           if (/^#+$/.test(token)) return '{COUNTER}'
@@ -196,14 +233,14 @@ class SchoolSeeder {
         const n = e.seriesCurrent(prefix) + 1
         e.setSeries(prefix, n)
         doc.name = String(doc.name).replace('{COUNTER}', String(n).padStart(5, '0'))
-      } else if (auto.includes('#')) doc.name = e.makeSeriesName(undefined, auto, doc)
+      } else if (auto.includes('#')) doc.name = this.seriesName(auto, doc)
       else doc.name = e.hash(10)
     }
-    for (const f of meta.fields) {
-      if (f.fieldtype !== 'Table' || !Array.isArray(doc[f.fieldname])) continue
+    for (const f of this.tableFields(doctype)) {
+      if (!Array.isArray(doc[f.fieldname])) continue
       const childMeta = e.meta(f.options ?? '')
       doc[f.fieldname] = (doc[f.fieldname] as Doc[]).map((row, i) => ({
-        ...e.blank(childMeta),
+        ...this.blank(childMeta.name),
         ...row,
         name: e.hash(10),
         owner: 'Administrator',

@@ -109,5 +109,6 @@ export function normalizeTime(value: unknown): string | undefined {
 /** Seconds since midnight of a normalised time (for from/to comparisons). */
 export function timeSeconds(value: string): number {
   const [h, m, s] = value.split(':')
-  return Number(h) * 3600 + Number(m) * 60 + Number.parseFloat(s ?? '0')
+  const n = Number(h) * 3600 + Number(m ?? 0) * 60 + Number.parseFloat(s ?? '0')
+  return Number.isFinite(n) ? n : 0
 }

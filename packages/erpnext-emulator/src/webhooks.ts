@@ -53,6 +53,8 @@ export interface WebhookFaults {
   readonly duplicate?: number
   readonly reorder?: boolean
   readonly delayMs?: number
+  /** Extra random delay in [0, jitterMs) per delivery (seeded), which reorders deliveries across requests. */
+  readonly jitterMs?: number
 }
 
 /** Headers python-requests adds to every request (Connection is managed by fetch). */
@@ -167,13 +169,18 @@ export class WebhookEngine {
         continue
       }
       this.deliveries.push(item)
-      this.track(this.send(item, txn.user, faults?.delayMs ?? 0))
+      this.track(this.send(item, txn.user, this.delayFor(faults)))
       if (faults?.duplicate && this.deps.random() < faults.duplicate) {
         const copy: WebhookDelivery = { ...item, id: ++this.seq, attempts: [], status: 'pending' }
         this.deliveries.push(copy)
-        this.track(this.send(copy, txn.user, faults.delayMs ?? 0))
+        this.track(this.send(copy, txn.user, this.delayFor(faults)))
       }
     }
+  }
+
+  private delayFor(faults: WebhookFaults | undefined): number {
+    if (!faults) return 0
+    return (faults.delayMs ?? 0) + (faults.jitterMs ? Math.floor(this.deps.random() * faults.jitterMs) : 0)
   }
 
   private track(p: Promise<void>): void {

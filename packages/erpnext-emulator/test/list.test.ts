@@ -189,3 +189,29 @@ conformance('§9 list query semantics', (h) => {
     expect(child.body.data[0]).toHaveProperty('guardian')
   })
 })
+
+conformance('§9 incremental pull by (modified, name)', (h) => {
+  it('filters modified as a datetime: a zero fraction equals no fraction', async () => {
+    const doc = h().emulator.insert('Gender', { gender: 'Agender' })
+    const modified = String(doc.modified)
+    const whole = modified.slice(0, 19)
+    const r = await h().call(
+      `/api/resource/Gender?filters=${encodeURIComponent(JSON.stringify([['modified', '>=', whole]]))}&order_by=${encodeURIComponent('modified asc, name asc')}`,
+    )
+    expect(r.body.data.map((x: any) => x.name)).toContain('Agender')
+    const after = await h().call(
+      `/api/resource/Gender?filters=${encodeURIComponent(JSON.stringify([['modified', '>', modified]]))}`,
+    )
+    expect(after.body.data).toEqual([])
+  })
+})
+
+conformance('§9 Time comparisons', (h) => {
+  it('compares Time values as times, not text (9:00 < 10:00)', async () => {
+    const r = await h().call(
+      `/api/resource/Course Schedule?fields=["from_time"]&limit=0&filters=${encodeURIComponent(JSON.stringify([['from_time', '<', '10:00']]))}`,
+    )
+    expect(r.body.data.length).toBeGreaterThan(0)
+    expect(r.body.data.every((x: any) => x.from_time === '8:00:00')).toBe(true)
+  })
+})

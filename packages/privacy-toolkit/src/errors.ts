@@ -33,6 +33,7 @@ export interface PrivacyErrorOptions {
  * `isXError()` guards (realm-safe) rather than `instanceof` across bundles or realms.
  */
 export class PrivacyToolkitError extends Error {
+  /** The class name; subclasses narrow it to a literal. */
   override name: string = 'PrivacyToolkitError'
   /** Stable machine-readable code. */
   readonly code: PrivacyErrorCode
@@ -46,6 +47,7 @@ export class PrivacyToolkitError extends Error {
 
 /** A key id was asked for that the keyring (or data-key store) does not hold. */
 export class KeyNotFoundError extends PrivacyToolkitError {
+  /** Always `'KeyNotFoundError'`. */
   override name = 'KeyNotFoundError' as const
   /** The key id that was not found. Key ids are not secret. */
   readonly keyId: string
@@ -61,6 +63,7 @@ export class KeyNotFoundError extends PrivacyToolkitError {
 
 /** Key material is missing, too short, malformed, or the key id is not a valid id. */
 export class InvalidKeyError extends PrivacyToolkitError {
+  /** Always `'InvalidKeyError'`. */
   override name = 'InvalidKeyError' as const
   /** The key id concerned, when known. */
   readonly keyId: string | undefined
@@ -76,6 +79,7 @@ export class InvalidKeyError extends PrivacyToolkitError {
  * returning the input.
  */
 export class DecryptionError extends PrivacyToolkitError {
+  /** Always `'DecryptionError'`. */
   override name = 'DecryptionError' as const
   /** Why: `format` (not a ciphertext of this package), `authentication` (tampered or moved). */
   readonly reason: 'format' | 'authentication'
@@ -95,6 +99,7 @@ export class DecryptionError extends PrivacyToolkitError {
 
 /** A policy is malformed: unknown strategy, unknown doctype, missing options for a strategy. */
 export class PolicyError extends PrivacyToolkitError {
+  /** Always `'PolicyError'`. */
   override name = 'PolicyError' as const
   /** The doctype the problem concerns, if any. */
   readonly doctype: string | undefined
@@ -112,6 +117,7 @@ export class PolicyError extends PrivacyToolkitError {
  * student objected to this purpose (Art. 21). The student id is not in the message.
  */
 export class ConsentRefusedError extends PrivacyToolkitError {
+  /** Always `'ConsentRefusedError'`. */
   override name = 'ConsentRefusedError' as const
   /** `restricted` or `objected`. */
   readonly reason: 'restricted' | 'objected'
@@ -132,6 +138,7 @@ export class ConsentRefusedError extends PrivacyToolkitError {
 
 /** A data-subject request could not be carried out (a data source failed, or the request is invalid). */
 export class SubjectRequestError extends PrivacyToolkitError {
+  /** Always `'SubjectRequestError'`. */
   override name = 'SubjectRequestError' as const
   /** The request id concerned. */
   readonly requestId: string | undefined
@@ -143,6 +150,7 @@ export class SubjectRequestError extends PrivacyToolkitError {
 
 /** An erasure receipt failed verification: altered, or signed with another key. */
 export class ReceiptError extends PrivacyToolkitError {
+  /** Always `'ReceiptError'`. */
   override name = 'ReceiptError' as const
   constructor(message: string, options?: PrivacyErrorOptions) {
     super('RECEIPT_INVALID', message, options)
@@ -155,6 +163,7 @@ export class ReceiptError extends PrivacyToolkitError {
  * The sync methods never fall back to anything slower or weaker.
  */
 export class SyncUnavailableError extends PrivacyToolkitError {
+  /** Always `'SyncUnavailableError'`. */
   override name = 'SyncUnavailableError' as const
   /** `runtime` (no node:crypto, or backend 'webcrypto') or `not_prepared`. */
   readonly reason: 'runtime' | 'not_prepared'

@@ -86,17 +86,25 @@ export interface PolicyInput {
 
 /** A validated, frozen doctype policy. */
 export interface DoctypePolicy {
+  /** Normalized rules by field name. */
   readonly fields: Readonly<Record<string, NormalizedRule>>
+  /** The rule for fields not listed. */
   readonly otherFields: NormalizedRule
+  /** The field holding the student id, if any. */
   readonly subjectField: string | undefined
+  /** Fields withheld for students who opted out of directory information. */
   readonly directoryFields: ReadonlySet<string>
 }
 
 /** A validated, frozen policy. Build one with {@link definePolicy} or the default-policy builders. */
 export interface Policy {
+  /** The policy's name (logs, errors). */
   readonly name: string
+  /** The purpose: pseudonyms are per purpose, ledger entries name it. */
   readonly purpose: string
+  /** Whether the recipient is the AI layer (a restriction then refuses the disclosure). */
   readonly ai: boolean
+  /** Policies per doctype. */
   readonly doctypes: Readonly<Record<string, DoctypePolicy>>
 }
 

@@ -137,6 +137,11 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
       /\b(authorization|proxy-authorization|x-frappe-webhook-signature|x-frappe-csrf-token|cookie|set-cookie)(\s*[:=]\s*)("?)([^\r\n"]*)/gi,
       (_m, name, sep, q) => `${name}${sep}${q}${replacement}`,
     ],
+    // Credentials in URLs: scheme://user:password@host
+    [
+      /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:/@]+):([^\s@/]+)@/gi,
+      (_m, scheme, user) => `${scheme}${user}:${replacement}@`,
+    ],
     // Frappe token auth anywhere: "token api_key:api_secret"
     [/\btoken\s+[A-Za-z0-9_-]+:[^\s"',;]+/gi, () => `token ${replacement}`],
     // Bearer / Basic credentials anywhere

@@ -45,8 +45,11 @@ export interface RetentionInventory {
 
 /** One record due for purging. */
 export interface RetentionPurge {
+  /** The data kind. */
   readonly kind: string
+  /** The record id. */
   readonly id: string
+  /** The student it is about, when known. */
   readonly subjectId: string | undefined
   /** When it became due. */
   readonly dueAt: Date

@@ -10,6 +10,7 @@ import {
 import { KeyNotFoundError, ReceiptError, SubjectRequestError } from './errors.js'
 import { assertKeyId } from './keyring.js'
 import type {
+  ConsentFlags,
   ConsentStore,
   DataRecord,
   DisclosureEntry,
@@ -30,11 +31,17 @@ export type SubjectRequestType = 'access' | 'portability' | 'rectification' | 'e
 
 /** An open data-subject request, with its deadline. */
 export interface SubjectRequest {
+  /** Request id. */
   readonly id: string
+  /** What is asked for. */
   readonly type: SubjectRequestType
+  /** The law it is made under (sets the deadline). */
   readonly regime: Regime
+  /** The tenant (school). */
   readonly tenant: string
+  /** The student (or guardian) the request is about. */
   readonly subjectId: string
+  /** When the school received the request. */
   readonly receivedAt: Date
   /** FERPA §99.10(b): 45 days; GDPR Art. 12(3): one month. */
   readonly dueAt: Date
@@ -59,9 +66,11 @@ export function computeDueDate(regime: Regime, receivedAt: Date): Date {
 
 /** Deadline status of a request at `now`. */
 export interface DeadlineStatus {
+  /** The deadline. */
   readonly dueAt: Date
   /** Whole days left (negative when overdue). */
   readonly daysLeft: number
+  /** `true` once the deadline has passed. */
   readonly overdue: boolean
 }
 
@@ -73,48 +82,66 @@ export function deadlineStatus(request: SubjectRequest, now: Date): DeadlineStat
 
 /** One kind of data in an access report. */
 export interface AccessKind extends SubjectDataKind {
+  /** Every record of this kind held about the subject. */
   readonly records: readonly SubjectRecord[]
 }
 
 /** Everything held about a subject (FERPA §99.10, GDPR Art. 15). */
 export interface AccessReport {
+  /** The request answered. */
   readonly request: SubjectRequest
+  /** When the report was made. */
   readonly generatedAt: Date
+  /** Every kind of data held, with its records. */
   readonly kinds: readonly AccessKind[]
   /** The record of disclosures (FERPA §99.32(c); GDPR Art. 15(1)(c) recipients). */
   readonly disclosures: readonly DisclosureEntry[]
   /** Pseudonyms made for the subject (GDPR: pseudonymised data is personal data). */
   readonly pseudonyms: readonly ReidentificationEntry[]
+  /** The subject's consent and restriction flags, when any were set (GDPR Art. 15, 18, 21). */
+  readonly consent: ConsentFlags | undefined
 }
 
 /** One file of a portability export. */
 export interface ExportFile {
   /** Relative path, e.g. `data.json`, `csv/ai_insights.csv`, `manifest.json`. */
   readonly path: string
+  /** The file's media type. */
   readonly mediaType: 'application/json' | 'text/csv'
+  /** The file's text (UTF-8). */
   readonly content: string
 }
 
 /** The manifest of an export: what each file is, with its size and SHA-256. */
 export interface ExportManifest {
+  /** Format id and version. */
   readonly format: 'edusync-subject-export/1'
+  /** The request answered. */
   readonly requestId: string
+  /** The tenant. */
   readonly tenant: string
+  /** The subject. */
   readonly subjectId: string
+  /** The law the request was made under. */
   readonly regime: Regime
+  /** When the export was made (ISO 8601). */
   readonly generatedAt: string
+  /** The request's deadline (ISO 8601). */
   readonly dueAt: string
+  /** Each kind exported: origin, record count and its CSV path. */
   readonly kinds: readonly {
     readonly kind: string
     readonly origin: string
     readonly count: number
     readonly csv: string
   }[]
+  /** Every file but the manifest, with its size in bytes and SHA-256 (hex). */
   readonly files: readonly { readonly path: string; readonly bytes: number; readonly sha256: string }[]
 }
 
 /** A complete, machine-readable export (GDPR Art. 20): `data.json`, one CSV per kind, `manifest.json`. */
 export interface PortabilityExport {
+  /** The manifest (also the last file). */
   readonly manifest: ExportManifest
   /** `data.json` first, then CSVs, then `manifest.json`. */
   readonly files: readonly ExportFile[]
@@ -122,7 +149,9 @@ export interface PortabilityExport {
 
 /** One correction of a rectification request. */
 export interface Correction {
+  /** The kind (table) of the record. */
   readonly kind: string
+  /** The record id. */
   readonly recordId: string
   /** Field → corrected value. */
   readonly changes: DataRecord
@@ -130,17 +159,21 @@ export interface Correction {
 
 /** The outcome of a rectification (FERPA §99.20, GDPR Art. 16). */
 export interface RectificationResult {
+  /** The request answered. */
   readonly request: SubjectRequest
+  /** Corrections applied, with the fields changed. */
   readonly applied: readonly {
     readonly kind: string
     readonly recordId: string
     readonly fields: readonly string[]
   }[]
+  /** Corrections whose record does not exist for this subject. */
   readonly notFound: readonly { readonly kind: string; readonly recordId: string }[]
   /** Mirror records corrected here that must be written back to / re-synced from ERPNext. */
   readonly resync: readonly { readonly kind: string; readonly recordId: string }[]
   /** Derived kinds that must be re-derived because a source kind changed. */
   readonly rederive: readonly string[]
+  /** When the corrections were applied. */
   readonly completedAt: Date
 }
 
@@ -156,20 +189,33 @@ export interface ErasureOptions {
 
 /** A signed proof of erasure (GDPR Art. 17). Holds counts, not data. */
 export interface ErasureReceipt {
+  /** Format id and version. */
   readonly format: 'edusync-erasure-receipt/1'
+  /** The erasure request. */
   readonly requestId: string
+  /** The tenant. */
   readonly tenant: string
+  /** The erased subject. */
   readonly subjectId: string
+  /** The law the request was made under. */
   readonly regime: Regime
+  /** When the request was received (ISO 8601). */
   readonly receivedAt: string
+  /** The deadline (ISO 8601). */
   readonly dueAt: string
+  /** When the erasure finished (ISO 8601). */
   readonly completedAt: string
+  /** `true` when completed by the deadline. */
   readonly onTime: boolean
+  /** Whether records were deleted or irreversibly pseudonymised. */
   readonly mode: 'delete' | 'pseudonymise'
+  /** Records erased per kind. */
   readonly erased: readonly { readonly kind: string; readonly count: number }[]
   /** Kept because of a legal hold (student-wide or per record). */
   readonly held: readonly { readonly kind: string; readonly count: number }[]
+  /** Pseudonym ↔ subject mappings deleted (0 while anything is held). */
   readonly pseudonymMappingsDeleted: number
+  /** Tombstones written. */
   readonly tombstones: number
   /** The receipt key id. */
   readonly keyId: string
@@ -355,7 +401,8 @@ export function createSubjectRequests(options: SubjectRequestsOptions): SubjectR
           reidentification === undefined
             ? []
             : await reidentification.listBySubject(request.tenant, request.subjectId)
-        return { request, generatedAt: now(), kinds, disclosures, pseudonyms }
+        const flags = consent === undefined ? undefined : await consent.get(request.tenant, request.subjectId)
+        return { request, generatedAt: now(), kinds, disclosures, pseudonyms, consent: flags }
       })
     },
 
@@ -376,6 +423,7 @@ export function createSubjectRequests(options: SubjectRequestsOptions): SubjectR
         ),
         disclosures: report.disclosures,
         pseudonyms: report.pseudonyms,
+        consent: report.consent,
       }
       const files: ExportFile[] = [
         { path: 'data.json', mediaType: 'application/json', content: `${canonicalJson(data)}\n` },

@@ -163,6 +163,16 @@ export function generaliseValue(
   return rule.to === 'year' ? m[1]! : `${m[1]}-${m[2]}`
 }
 
+/** The fields of `doc` whose rule (listed, or `otherFields`) is `encrypt`. */
+function encryptedFields(dp: DoctypePolicy, doc: DataRecord): [string, NormalizedRule][] {
+  const out: [string, NormalizedRule][] = []
+  for (const field of Object.keys(doc)) {
+    const rule = Object.hasOwn(dp.fields, field) ? dp.fields[field]! : dp.otherFields
+    if (rule.strategy === 'encrypt') out.push([field, rule])
+  }
+  return out
+}
+
 const isPrimitive = (v: unknown) =>
   v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
 const isPlainValue = (v: unknown) =>
@@ -303,6 +313,11 @@ export function createPrivacyToolkit(options: PrivacyToolkitOptions = {}): Priva
           out = generaliseValue(value, rule, doc)
           break
         case 'encrypt':
+          if (docname.length === 0) {
+            throw new TypeError(
+              `[@edusync/privacy-toolkit] applyPolicy: ${doctype}.${field} is encrypted, which binds it to the document name; pass context.docname or a doc with a name.`,
+            )
+          }
           out = await requireEncryptor(policy, doctype, field).encrypt(value, {
             tenant,
             doctype,
@@ -356,21 +371,15 @@ export function createPrivacyToolkit(options: PrivacyToolkitOptions = {}): Priva
           ? await consent.get(context.tenant, studentId)
           : undefined) ?? NO_FLAGS
       if (policy.ai && flags.restricted) throw new ConsentRefusedError('restricted', policy.purpose)
-      if (flags.objectedPurposes.includes('*') || flags.objectedPurposes.includes(policy.purpose)) {
+      if (
+        policy.ai &&
+        (flags.objectedPurposes.includes('*') || flags.objectedPurposes.includes(policy.purpose))
+      ) {
         throw new ConsentRefusedError('objected', policy.purpose)
       }
       const docname = context.docname ?? (typeof doc['name'] === 'string' ? doc['name'] : '')
       const walk: Walk = { disclosed: [], removed: [] }
-      const view = await filter(
-        doc,
-        policy,
-        context.doctype,
-        docname || '(new)',
-        context.tenant,
-        flags,
-        walk,
-        '',
-      )
+      const view = await filter(doc, policy, context.doctype, docname, context.tenant, flags, walk, '')
       let disclosure: DisclosureEntry | undefined
       if (ledger !== undefined && studentId !== undefined) {
         disclosure = Object.freeze({
@@ -407,8 +416,14 @@ export function createPrivacyToolkit(options: PrivacyToolkitOptions = {}): Priva
           '[@edusync/privacy-toolkit] encryptFields: binding.docname (or doc.name) is required.',
         )
       }
+      if (binding.docname === undefined && encryptedFields(dp, doc).some(([f]) => f === 'name')) {
+        throw new PolicyError(
+          `policy "${policy.name}" encrypts ${binding.doctype}.name, which is the document name ciphertexts are bound to; keep it, or pass binding.docname.`,
+          { doctype: binding.doctype, field: 'name' },
+        )
+      }
       const out: DataRecord = { ...doc }
-      for (const [field, rule] of Object.entries(dp.fields)) {
+      for (const [field, rule] of encryptedFields(dp, doc)) {
         const value = doc[field]
         if (rule.strategy !== 'encrypt' || value === undefined || value === null) continue
         out[field] = await requireEncryptor(policy, binding.doctype, field).encrypt(value, {
@@ -432,7 +447,7 @@ export function createPrivacyToolkit(options: PrivacyToolkitOptions = {}): Priva
         )
       }
       const out: DataRecord = { ...doc }
-      for (const [field, rule] of Object.entries(dp.fields)) {
+      for (const [field, rule] of encryptedFields(dp, doc)) {
         const value = doc[field]
         if (rule.strategy !== 'encrypt' || value === undefined || value === null) continue
         const location = `${binding.doctype}.${field}`

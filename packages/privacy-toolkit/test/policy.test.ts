@@ -232,6 +232,17 @@ describe('applyPolicy with the default education policies', () => {
     )
   })
 
+  it('refuses to encrypt into the view without a document name to bind to', async () => {
+    const { privacy } = setup()
+    const policy = defaultEducationPolicy(classification, {
+      overrides: { Student: { student_email_id: 'encrypt' } },
+    })
+    const { name: _, ...unnamed } = student()
+    await expect(
+      privacy.applyPolicy(unnamed, policy, { ...ctx, studentId: 'EDU-STU-2026-00001' }),
+    ).rejects.toThrow(/binds it to the document name/)
+  })
+
   it('encrypt in a policy leaves a ciphertext in the view', async () => {
     const { privacy } = setup()
     const policy = defaultEducationPolicy(classification, {
@@ -281,6 +292,16 @@ describe('consent and restriction', () => {
     await expect(privacy.applyPolicy(student(), analyticsPolicy(classification), ctx)).rejects.toMatchObject({
       reason: 'objected',
     })
+  })
+
+  it('an objection to every purpose does not stop encryption for storage', async () => {
+    const { privacy, consent } = setup()
+    await consent.set('school-a', 'EDU-STU-2026-00001', flags({ objectedPurposes: ['*'] }))
+    const { view } = await privacy.applyPolicy(student(), atRestPolicy(classification), {
+      ...ctx,
+      recipient: 'store',
+    })
+    expect(String(view.first_name)).toMatch(/^enc1\./)
   })
 
   it('allows other purposes when the student objected to one', async () => {
@@ -356,6 +377,34 @@ describe('encryptFields / decryptFields', () => {
     }
     expect(sealed.gender).toBe('Female')
     expect(await privacy.decryptFields(sealed, policy, binding)).toEqual(doc)
+  })
+
+  it('encrypts unlisted fields when otherFields is encrypt', async () => {
+    const { privacy } = setup()
+    const policy = definePolicy({
+      name: 'vault',
+      purpose: 'storage',
+      ai: false,
+      doctypes: { Student: { fields: { name: 'keep', gender: 'keep' }, otherFields: 'encrypt' } },
+    })
+    const sealed = await privacy.encryptFields(student(), policy, binding)
+    expect(String(sealed.first_name)).toMatch(/^enc1\./)
+    expect(sealed.gender).toBe('Female')
+    expect(await privacy.decryptFields(sealed, policy, binding)).toEqual(student())
+  })
+
+  it('refuses to encrypt the document name it binds ciphertexts to', async () => {
+    const { privacy } = setup()
+    const policy = definePolicy({
+      name: 'vault',
+      purpose: 'storage',
+      ai: false,
+      doctypes: { Student: { fields: { gender: 'keep' }, otherFields: 'encrypt' } },
+    })
+    await expect(privacy.encryptFields(student(), policy, binding)).rejects.toMatchObject({
+      name: 'PolicyError',
+      field: 'name',
+    })
   })
 
   it('refuses to return a plaintext value found in an encrypted field', async () => {

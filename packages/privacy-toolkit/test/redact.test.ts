@@ -39,6 +39,12 @@ describe('createRedactor', () => {
     expect(r.redactString(`weird${SECRET}place`)).toBe('weird[REDACTED]place')
   })
 
+  it('redacts passwords in URLs', () => {
+    expect(r.redactString('connecting to postgres://edusync:s3cr3t-pw@db:5432/app')).toBe(
+      'connecting to postgres://edusync:[REDACTED]@db:5432/app',
+    )
+  })
+
   it('redacts secrets in query strings', () => {
     expect(r.redactString('/api/method/login?usr=a&pwd=hunter22&x=1')).toBe(
       '/api/method/login?usr=a&pwd=[REDACTED]&x=1',

@@ -118,6 +118,7 @@ describe('access and portability', () => {
     expect(report.disclosures).toHaveLength(1)
     expect(report.disclosures[0]?.recipient).toBe('ai-tutor')
     expect(report.pseudonyms[0]?.pseudonym).toMatch(/^psn_v1_/)
+    expect(report.consent).toBeUndefined()
     expect(JSON.stringify(report)).not.toContain('likes geometry')
   })
 
@@ -249,6 +250,13 @@ describe('erasure', () => {
       receiptKeyring: createMemoryKeyring({ keys: { r1: key(8) } }),
     })
     await expect(other.verifyReceipt(receipt)).rejects.toMatchObject({ name: 'ReceiptError' })
+  })
+
+  it('access reports the consent flags that are set', async () => {
+    const { dsr, consent } = await setup()
+    await consent.set(T, ADA, hold)
+    const report = await dsr.access(dsr.open({ type: 'access', regime: 'gdpr', tenant: T, subjectId: ADA }))
+    expect(report.consent?.legalHold).toBe(true)
   })
 
   it('a student-wide legal hold keeps everything and leaves no tombstone', async () => {

@@ -47,3 +47,16 @@ void bad
 declare const e: unknown
 if (isKeyNotFoundError(e)) expectTypeOf(e).toEqualTypeOf<KeyNotFoundError>()
 if (isPrivacyToolkitError(e)) expectTypeOf(e.code).toEqualTypeOf<PrivacyToolkitError['code']>()
+
+// Conformance cases accept a factory (sync or async) of the matching store only.
+import {
+  type ConformanceCase,
+  type StoreFactory,
+  tombstoneStoreCases,
+} from '@edusync/privacy-toolkit/testing'
+import { MemoryDisclosureLedger, MemoryTombstoneStore, type TombstoneStore } from '../src/index.js'
+
+expectTypeOf(tombstoneStoreCases).parameter(0).toEqualTypeOf<StoreFactory<TombstoneStore>>()
+expectTypeOf(tombstoneStoreCases(async () => new MemoryTombstoneStore())).toEqualTypeOf<ConformanceCase[]>()
+// @ts-expect-error a ledger is not a tombstone store
+tombstoneStoreCases(() => new MemoryDisclosureLedger())

@@ -34,6 +34,9 @@ type Doc = MirrorDocument & { modifiedKey: string }
 interface State {
   docs: Map<string, Doc>
   tasks: Map<number, Task>
+  /** Indexes over `tasks`: the pending task of each key, and the task of each lease token. */
+  pendingKey: Map<string, number>
+  tokens: Map<string, number>
   nextTaskId: number
   cursors: Map<string, SyncCursor>
   reviews: Map<number, ReviewItem>
@@ -55,6 +58,8 @@ interface State {
 const emptyState = (): State => ({
   docs: new Map(),
   tasks: new Map(),
+  pendingKey: new Map(),
+  tokens: new Map(),
   nextTaskId: 1,
   cursors: new Map(),
   reviews: new Map(),
@@ -88,26 +93,36 @@ function publicTask(t: Task): QueueTask {
 }
 
 function areas(s: State): StorageAreas {
+  const unindex = (t: Task | undefined) => {
+    if (!t) return
+    if (t.leaseToken !== null && s.tokens.get(t.leaseToken) === t.id) s.tokens.delete(t.leaseToken)
+    if (t.state === 'pending' && s.pendingKey.get(t.key) === t.id) s.pendingKey.delete(t.key)
+  }
+  const putTask = (id: number, t: Task) => {
+    unindex(s.tasks.get(id))
+    s.tasks.set(id, t)
+    if (t.leaseToken !== null) s.tokens.set(t.leaseToken, id)
+    if (t.state === 'pending') s.pendingKey.set(t.key, id)
+  }
+  const dropTask = (id: number) => {
+    unindex(s.tasks.get(id))
+    s.tasks.delete(id)
+  }
   const due = (t: Task, now: number) =>
     (t.state === 'pending' && t.runAt <= now) ||
     (t.state === 'leased' && (t.leaseExpiresAt ?? 0) <= now && t.attempts < t.maxAttempts)
   const live = (token: string, now: number) => {
-    for (const t of s.tasks.values()) {
-      if (t.leaseToken === token && t.state === 'leased' && (t.leaseExpiresAt ?? 0) > now) return t
-    }
-    return undefined
+    const id = s.tokens.get(token)
+    const t = id === undefined ? undefined : s.tasks.get(id)
+    return t && t.state === 'leased' && (t.leaseExpiresAt ?? 0) > now ? t : undefined
   }
-  const pendingKeys = () =>
-    new Set([...s.tasks.values()].filter((t) => t.state === 'pending').map((t) => t.key))
   const cleared = { worker: null, leaseToken: null, leaseExpiresAt: null }
   const toPending = (tasks: Task[], patch: Partial<Task>): number => {
-    const pending = pendingKeys()
     let kept = 0
     for (const t of [...tasks].sort((a, b) => b.id - a.id)) {
-      if (pending.has(t.key)) s.tasks.delete(t.id)
+      if (s.pendingKey.has(t.key)) dropTask(t.id)
       else {
-        pending.add(t.key)
-        s.tasks.set(t.id, { ...t, ...cleared, state: 'pending', ...patch })
+        putTask(t.id, { ...t, ...cleared, state: 'pending', ...patch })
         kept++
       }
     }
@@ -117,7 +132,7 @@ function areas(s: State): StorageAreas {
     let n = 0
     for (const t of s.tasks.values()) {
       if (t.state === 'leased' && (t.leaseExpiresAt ?? 0) <= now && t.attempts >= t.maxAttempts) {
-        s.tasks.set(t.id, {
+        putTask(t.id, {
           ...t,
           ...cleared,
           state: 'dead',
@@ -211,11 +226,12 @@ function areas(s: State): StorageAreas {
     queue: {
       async enqueueMany(rows, now) {
         return rows.map((r) => {
-          const pending = [...s.tasks.values()].find((t) => t.state === 'pending' && t.key === r.key)
+          const pendingId = s.pendingKey.get(r.key)
+          const pending = pendingId === undefined ? undefined : s.tasks.get(pendingId)
           if (pending) {
             const newer =
               pending.modifiedKey === null || r.modifiedKey === null || r.modifiedKey >= pending.modifiedKey
-            s.tasks.set(pending.id, {
+            putTask(pending.id, {
               ...pending,
               ...(newer ? { payload: j(r.payload), modified: r.modified, modifiedKey: r.modifiedKey } : {}),
               priority: Math.max(pending.priority, r.priority),
@@ -226,7 +242,7 @@ function areas(s: State): StorageAreas {
             return pending.id
           }
           const id = s.nextTaskId++
-          s.tasks.set(id, {
+          putTask(id, {
             id,
             key: r.key,
             kind: r.kind,
@@ -269,27 +285,27 @@ function areas(s: State): StorageAreas {
             attempts: t.attempts + 1,
             updatedAt: now,
           }
-          s.tasks.set(t.id, leased)
+          putTask(t.id, leased)
           return publicTask(leased) as LeasedTask
         })
       },
       async renew(token, expiresAt, now) {
         const t = live(token, now)
         if (!t) return null
-        s.tasks.set(t.id, { ...t, leaseExpiresAt: expiresAt, updatedAt: now })
+        putTask(t.id, { ...t, leaseExpiresAt: expiresAt, updatedAt: now })
         return expiresAt
       },
       async complete(token, now) {
         const t = live(token, now)
         if (!t) return false
-        s.tasks.delete(t.id)
+        dropTask(t.id)
         return true
       },
       async fail(token, { error, now, dead, retryAt }): Promise<FailOutcome | null> {
         const t = live(token, now)
         if (!t) return null
         if (dead || t.attempts >= t.maxAttempts) {
-          s.tasks.set(t.id, { ...t, ...cleared, state: 'dead', lastError: error, updatedAt: now })
+          putTask(t.id, { ...t, ...cleared, state: 'dead', lastError: error, updatedAt: now })
           return 'dead'
         }
         const kept = toPending([t], { runAt: retryAt(t.attempts), lastError: error, updatedAt: now })
@@ -324,7 +340,7 @@ function areas(s: State): StorageAreas {
         let n = 0
         for (const t of [...s.tasks.values()]) {
           if (t.state === 'dead' && (!wanted || wanted.has(t.id))) {
-            s.tasks.delete(t.id)
+            dropTask(t.id)
             n++
           }
         }

@@ -72,10 +72,10 @@ async function suite(size: number) {
       },
     },
     {
-      name: 'bare floor + JSON.parse',
+      name: 'bare floor + JSON.parse of the bytes',
       run: () => {
         const mac = createHmac('sha256', SECRET).update(bytes).digest()
-        return timingSafeEqual(mac, Buffer.from(signature, 'base64')) && JSON.parse(body)
+        return timingSafeEqual(mac, Buffer.from(signature, 'base64')) && JSON.parse(bytes.toString())
       },
     },
     {

@@ -167,3 +167,11 @@ export async function readRequestBody(request: Request, maxBytes: number): Promi
 
 /** @internal the limit the adapters read up to. */
 export const limitOf = (o: { maxBodyBytes?: number }): number => o.maxBodyBytes ?? 1_048_576
+
+/** @internal */
+export function respond(outcome: Outcome): Response {
+  return new Response(JSON.stringify(outcome.body), {
+    status: outcome.status,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+  })
+}

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { type AdapterOptions, adapterOptions, deliver, readNodeBody } from './adapter.js'
-import { send } from './node-http.js'
+import { send } from './adapter-node.js'
 import { createERPNextVerifier } from './node.js'
 
 export type { AdapterOptions } from './adapter.js'

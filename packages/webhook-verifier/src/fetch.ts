@@ -3,19 +3,11 @@
  * Bun, Vercel Edge, and anything else that speaks the Fetch API.
  * @packageDocumentation
  */
-import { type AdapterOptions, adapterOptions, deliver, type Outcome, readRequestBody } from './adapter.js'
+import { type AdapterOptions, adapterOptions, deliver, readRequestBody, respond } from './adapter.js'
 import { createERPNextVerifier } from './web.js'
 
 export type { AdapterOptions } from './adapter.js'
 export { readRequestBody } from './adapter.js'
-
-/** @internal */
-export function respond(outcome: Outcome): Response {
-  return new Response(JSON.stringify(outcome.body), {
-    status: outcome.status,
-    headers: { 'content-type': 'application/json; charset=utf-8' },
-  })
-}
 
 /**
  * A `(request: Request) => Promise<Response>` handler for ERPNext webhooks.

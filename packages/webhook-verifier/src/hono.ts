@@ -2,8 +2,7 @@
  * Hono adapter (Web Crypto, so it runs wherever Hono runs).
  * @packageDocumentation
  */
-import { type AdapterOptions, adapterOptions, deliver, readRequestBody } from './adapter.js'
-import { respond } from './fetch.js'
+import { type AdapterOptions, adapterOptions, deliver, readRequestBody, respond } from './adapter.js'
 import { createERPNextVerifier } from './web.js'
 
 export type { AdapterOptions } from './adapter.js'

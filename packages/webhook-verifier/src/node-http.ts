@@ -3,22 +3,12 @@
  * @packageDocumentation
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { type AdapterOptions, adapterOptions, deliver, type Outcome, readNodeBody } from './adapter.js'
+import { type AdapterOptions, adapterOptions, deliver, readNodeBody } from './adapter.js'
+import { send } from './adapter-node.js'
 import { createERPNextVerifier } from './node.js'
 
 export type { AdapterOptions, NodeRequestLike } from './adapter.js'
 export { readNodeBody } from './adapter.js'
-
-/** @internal */
-export function send(res: ServerResponse, outcome: Outcome): void {
-  const body = JSON.stringify(outcome.body)
-  res.writeHead(outcome.status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-    ...(outcome.status === 413 ? { connection: 'close' } : {}),
-  })
-  res.end(body)
-}
 
 /**
  * A `node:http` request listener that reads the raw body (up to `maxBodyBytes`), verifies it, calls

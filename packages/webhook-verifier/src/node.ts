@@ -96,7 +96,7 @@ export interface ERPNextVerifier<T = unknown> {
  * const { payload, secretIndex, eventId } = await verifier.verify({ body: await request.arrayBuffer(), headers: request.headers })
  */
 export function createERPNextVerifier<T = unknown>(options: ERPNextVerifierOptions<T>): ERPNextVerifier<T> {
-  const config = erpnextConfig(options)
+  const config = Object.freeze(erpnextConfig(options))
   return Object.freeze({
     verify: (req: WebhookRequest) => runAsync(verifyERPNext(config, req), nodeExec),
     verifySync: (req: WebhookRequest) => runSync(verifyERPNext(config, req), nodeExec),
@@ -156,7 +156,7 @@ export interface StandardWebhookVerifier<T = unknown> {
 export function createStandardWebhookVerifier<T = unknown>(
   options: StandardWebhookVerifierOptions<T>,
 ): StandardWebhookVerifier<T> {
-  const config = standardConfig(options)
+  const config = Object.freeze(standardConfig(options))
   return Object.freeze({
     verify: (req: WebhookRequest) => runAsync(verifyStandard(config, req), nodeExec),
     verifySync: (req: WebhookRequest) => runSync(verifyStandard(config, req), nodeExec),

@@ -70,7 +70,7 @@ export function standardConfig<T>(options: StandardWebhookVerifierOptions<T>): S
   if (!Number.isSafeInteger(seconds) || seconds <= 0) {
     throw new RangeError(`${P}toleranceSeconds must be a positive integer.`)
   }
-  return Object.freeze({ ...baseConfig(options, decodeWhsec, seconds * 1000), spaced: false })
+  return { ...baseConfig(options, decodeWhsec, seconds * 1000), spaced: false }
 }
 
 function one(headers: unknown, name: string): string | undefined {
@@ -121,7 +121,7 @@ export function* verifyStandard<T>(
   }
   const [, payload] = payloadOf(c, typeof req.body === 'string' ? req.body : decoder.decode(bytes))
   yield* dedupe(c.seen, id, 2 * c.tol)
-  return Object.freeze({ payload, id, timestamp: new Date(seconds * 1000), secretIndex: index })
+  return { payload, id, timestamp: new Date(seconds * 1000), secretIndex: index }
 }
 
 /** Input of {@link signStandardWebhook}. */

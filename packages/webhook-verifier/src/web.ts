@@ -89,7 +89,7 @@ export interface ERPNextVerifier<T = unknown> {
  * const { payload, secretIndex, eventId } = await verifier.verify({ body: await request.arrayBuffer(), headers: request.headers })
  */
 export function createERPNextVerifier<T = unknown>(options: ERPNextVerifierOptions<T>): ERPNextVerifier<T> {
-  const config = erpnextConfig(options)
+  const config = Object.freeze(erpnextConfig(options))
   return Object.freeze({
     verify: (req: WebhookRequest) => runAsync(verifyERPNext(config, req), webExec),
     verifySignature: (req: WebhookRequest) => runAsync(verifySignatureOnly(config, req), webExec),
@@ -145,7 +145,7 @@ export interface StandardWebhookVerifier<T = unknown> {
 export function createStandardWebhookVerifier<T = unknown>(
   options: StandardWebhookVerifierOptions<T>,
 ): StandardWebhookVerifier<T> {
-  const config = standardConfig(options)
+  const config = Object.freeze(standardConfig(options))
   return Object.freeze({
     verify: (req: WebhookRequest) => runAsync(verifyStandard(config, req), webExec),
     seen: config.seen,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { MemorySeenStore } from '../src/index.js'
+import { checkSeenStore } from '../src/testing.js'
 
 describe('MemorySeenStore', () => {
   const clock = () => {
@@ -71,5 +72,44 @@ describe('MemorySeenStore', () => {
 
   it('rejects a non-positive ttl', () => {
     expect(() => new MemorySeenStore().markSeen('a', 0)).toThrow(RangeError)
+  })
+})
+
+describe('checkSeenStore (the SeenStore conformance check)', () => {
+  it('passes for MemorySeenStore', async () => {
+    const report = await checkSeenStore(() => new MemorySeenStore(), { ttlMs: 40 })
+    expect(report.failures).toEqual([])
+    expect(report.checks).toHaveLength(6)
+  })
+
+  it('catches a store that is not atomic', async () => {
+    const seen = new Set<string>()
+    const racy = {
+      async markSeen(id: string) {
+        const first = !seen.has(id)
+        await new Promise((r) => setTimeout(r, 1))
+        seen.add(id)
+        return first
+      },
+    }
+    const report = await checkSeenStore(() => racy, { ttlMs: 20 })
+    expect(report.failures.map((f) => f.name)).toContain('lets exactly one of many concurrent calls win')
+  })
+
+  it('catches a store that never expires entries', async () => {
+    const forever = new Set<string>()
+    const store = {
+      markSeen: (id: string) => {
+        if (forever.has(id)) return false
+        forever.add(id)
+        return true
+      },
+    }
+    const report = await checkSeenStore(() => store, { ttlMs: 20 })
+    expect(report.failures.map((f) => f.name)).toContain('forgets an id once its TTL has passed')
+  })
+
+  it('rejects bad options', async () => {
+    await expect(checkSeenStore(() => new MemorySeenStore(), { ttlMs: 0 })).rejects.toThrow(RangeError)
   })
 })

@@ -11,7 +11,7 @@ export interface CircuitOptions {
 
 /**
  * A consecutive-failure circuit breaker. While open, workers pause instead of burning attempts against
- * an ERPNext that is down; after `openMs` one probe runs (half-open) and its outcome closes or re-opens it.
+ * an ERPNext that is down; after `openMs` a trial runs (half-open) and its outcome closes or re-opens it.
  * @internal
  */
 export class CircuitBreaker {
@@ -39,11 +39,14 @@ export class CircuitBreaker {
     return this.#state === 'closed' ? 0 : this.#openedAt + this.#options.openMs
   }
 
-  /** Whether a request may go out now. In half-open state exactly one caller gets `true`. */
+  /**
+   * Whether a request may go out now. Half-open lets the trial operation through (its requests may run
+   * concurrently); the first failure re-opens the circuit, the first success closes it.
+   */
   allow(): boolean {
     const state = this.state
     if (state === 'closed') return true
-    if (state === 'half-open' && !this.#probing) {
+    if (state === 'half-open') {
       this.#probing = true
       this.#set('half-open')
       return true

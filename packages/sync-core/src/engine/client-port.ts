@@ -1,6 +1,9 @@
 import type { ERPNextClient } from '@edusync/erpnext-client'
 import type { BulkUpdateFailure, ErpDoc, ErpnextPort } from './ports.js'
 
+/** Reads go as POST (arguments in the body, no URL length limit) but are still retried as read-only. */
+const READ_AS_POST = { verb: 'POST', safe: true } as const
+
 /** The part of an `@edusync/erpnext-client` client the engine uses. */
 export type EngineClient = Pick<ERPNextClient, 'call' | 'bulkUpdate' | 'insertMany'>
 
@@ -29,22 +32,30 @@ export function erpnextPortFromClient(client: EngineClient): ErpnextPort {
     )
   return {
     async list(doctype, request) {
-      const rows = await client.call('frappe.client.get_list', {
-        doctype,
-        fields: request.fields,
-        ...(request.filters && request.filters.length > 0 ? { filters: request.filters } : {}),
-        order_by: request.orderBy,
-        limit_start: request.limitStart ?? 0,
-        limit_page_length: request.limit,
-        ...(request.parent ? { parent: request.parent } : {}),
-      })
+      const rows = await client.call(
+        'frappe.client.get_list',
+        {
+          doctype,
+          fields: request.fields,
+          ...(request.filters && request.filters.length > 0 ? { filters: request.filters } : {}),
+          order_by: request.orderBy,
+          limit_start: request.limitStart ?? 0,
+          limit_page_length: request.limit,
+          ...(request.parent ? { parent: request.parent } : {}),
+        },
+        READ_AS_POST,
+      )
       return rows as ErpDoc[]
     },
     async count(doctype, filters) {
-      return client.call('frappe.client.get_count', {
-        doctype,
-        ...(filters && filters.length > 0 ? { filters } : {}),
-      })
+      return client.call(
+        'frappe.client.get_count',
+        {
+          doctype,
+          ...(filters && filters.length > 0 ? { filters } : {}),
+        },
+        READ_AS_POST,
+      )
     },
     async bulkUpdate(items) {
       if (items.length === 0) return []

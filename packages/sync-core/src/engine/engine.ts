@@ -58,6 +58,7 @@ const P = '[@edusync/sync-core]'
 /** `modified` of an erased document's placeholder: newer than any real version, so re-sync cannot replace it. */
 const ERASED_MODIFIED = '9999-12-31 23:59:59.999999'
 const ERASED_KIND = '*'
+const MODIFIED_FORMAT = /^\d{4}-\d{2}-\d{2} \d{1,2}:\d{2}:\d{2}(\.\d{1,6})?$/
 
 interface PushPayload {
   modified: string
@@ -338,8 +339,16 @@ class Engine implements SyncEngine {
       throw new WebhookRejectedError(422, 'the event has no "doctype" string')
     if ((typeof name !== 'string' && typeof name !== 'number') || name === '')
       throw new WebhookRejectedError(422, 'the event has no "name"')
-    if (modified !== undefined && modified !== null && typeof modified !== 'string')
-      throw new WebhookRejectedError(422, 'the event\'s "modified" is not a string')
+    if (
+      modified !== undefined &&
+      modified !== null &&
+      modified !== '' &&
+      (typeof modified !== 'string' || !MODIFIED_FORMAT.test(modified))
+    )
+      throw new WebhookRejectedError(
+        422,
+        'the event\'s "modified" is not an ERPNext timestamp (YYYY-MM-DD HH:MM:SS[.ffffff])',
+      )
     if (!this.#o.doctypes.get(doctype)?.sync)
       throw new WebhookRejectedError(422, `doctype "${doctype}" is not synced by this engine`)
     return {

@@ -36,63 +36,84 @@ export class DocFetcher {
     this.#chunkSize = chunkSize
   }
 
-  /** Fetch the named documents; names ERPNext does not return are reported as missing. */
+  /**
+   * Fetch the named documents; names ERPNext does not return are reported as missing. The parent list and
+   * the child-table lists are independent (children are filtered by the requested names), so they run
+   * concurrently: one round trip of latency.
+   */
   async byNames(
     doctype: string,
     children: ChildTables,
     names: readonly string[],
   ): Promise<{ docs: ErpDoc[]; missing: string[] }> {
     const unique = [...new Set(names)]
-    const docs: ErpDoc[] = []
-    for (const part of chunk(unique, this.#chunkSize)) {
-      const rows = await this.#client.list(doctype, {
-        fields: ['*'],
-        filters: [['name', 'in', part]],
-        orderBy: 'name asc',
-        limit: 0,
-      })
-      docs.push(...rows)
-    }
-    await this.attachChildren(doctype, children, docs)
+    const parts = chunk(unique, this.#chunkSize)
+    const [lists, rows] = await Promise.all([
+      Promise.all(
+        parts.map((part) =>
+          this.#client.list(doctype, {
+            fields: ['*'],
+            filters: [['name', 'in', part]],
+            orderBy: 'name asc',
+            limit: 0,
+          }),
+        ),
+      ),
+      this.#childRows(doctype, children, unique),
+    ])
+    const docs = lists.flat()
+    this.#assign(children, docs, rows)
     const found = new Set(docs.map((d) => String(d.name)))
     return { docs, missing: unique.filter((n) => !found.has(n)) }
   }
 
   /** Fill the child tables of `docs` in place: one list request per child doctype (per chunk of parents). */
   async attachChildren(doctype: string, children: ChildTables, docs: ErpDoc[]): Promise<void> {
-    const entries = Object.entries(children)
-    if (entries.length === 0 || docs.length === 0) return
-    for (const doc of docs) for (const [field] of entries) doc[field] = []
+    if (Object.keys(children).length === 0 || docs.length === 0) return
+    const rows = await this.#childRows(
+      doctype,
+      children,
+      docs.map((d) => String(d.name)),
+    )
+    this.#assign(children, docs, rows)
+  }
+
+  /** The child rows of the named parents, one list per child doctype, all concurrently. */
+  async #childRows(doctype: string, children: ChildTables, parents: readonly string[]): Promise<ErpDoc[]> {
+    const childDoctypes = [...new Set(Object.values(children))]
+    if (childDoctypes.length === 0 || parents.length === 0) return []
+    const lists = await Promise.all(
+      childDoctypes.flatMap((childDoctype) =>
+        chunk(parents, this.#chunkSize).map((part) =>
+          this.#client.list(childDoctype, {
+            fields: ['*'],
+            filters: [
+              ['parenttype', '=', doctype],
+              ['parent', 'in', part],
+            ],
+            orderBy: 'parent asc, idx asc',
+            limit: 0,
+            parent: doctype,
+          }),
+        ),
+      ),
+    )
+    return lists.flat()
+  }
+
+  #assign(children: ChildTables, docs: ErpDoc[], rows: readonly ErpDoc[]): void {
+    const fields = Object.keys(children)
+    if (fields.length === 0) return
     const byName = new Map(docs.map((d) => [String(d.name), d]))
-    const childDoctypes = new Map<string, string[]>()
-    for (const [field, childDoctype] of entries) {
-      const list = childDoctypes.get(childDoctype) ?? []
-      list.push(field)
-      childDoctypes.set(childDoctype, list)
-    }
-    for (const [childDoctype, fields] of childDoctypes) {
-      for (const part of chunk([...byName.keys()], this.#chunkSize)) {
-        const filters: ErpFilter[] = [
-          ['parenttype', '=', doctype],
-          ['parent', 'in', part],
-        ]
-        const rows = await this.#client.list(childDoctype, {
-          fields: ['*'],
-          filters,
-          orderBy: 'parent asc, idx asc',
-          limit: 0,
-          parent: doctype,
-        })
-        for (const row of rows) {
-          const parent = byName.get(String(row.parent))
-          const field = String(row.parentfield)
-          if (!parent || !fields.includes(field)) continue
-          ;(parent[field] as ErpDoc[]).push(row)
-        }
-      }
+    for (const doc of docs) for (const field of fields) doc[field] = []
+    for (const row of rows) {
+      const parent = byName.get(String(row.parent))
+      const field = String(row.parentfield)
+      if (parent && fields.includes(field) && children[field] === row.doctype)
+        (parent[field] as ErpDoc[]).push(row)
     }
     for (const doc of docs)
-      for (const [field] of entries)
+      for (const field of fields)
         (doc[field] as ErpDoc[]).sort((a, b) => Number(a.idx ?? 0) - Number(b.idx ?? 0))
   }
 

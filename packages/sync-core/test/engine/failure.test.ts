@@ -37,7 +37,8 @@ describe('retries, dead letters and the circuit breaker', () => {
     const { engine, erp, store, clock } = setup({ maxAttempts: 2, circuit: { failureThreshold: 100 } })
     erp.put('Student', student(1), STUDENT_CHILDREN)
     await engine.intake({ doctype: 'Student', name: 'EDU-STU-2025-00001' })
-    erp.failNext(2, serverError)
+    // each attempt makes three concurrent requests (parents and two child tables): fail two attempts
+    erp.failNext(6, serverError)
     await engine.drain()
     clock.now += 600_000
     await engine.drain()
@@ -65,8 +66,8 @@ describe('retries, dead letters and the circuit breaker', () => {
     erp.put('Student', student(1), STUDENT_CHILDREN)
     const states: string[] = []
     engine.on('circuit.changed', (e) => states.push(e.state))
-    erp.failNext(2, serverError)
-    await expect(engine.get('Student', 'EDU-STU-2025-00001')).rejects.toMatchObject({ code: 'SERVER' })
+    erp.failNext(3, serverError)
+    // one read = three concurrent requests; their failures open the circuit
     await expect(engine.get('Student', 'EDU-STU-2025-00001')).rejects.toMatchObject({ code: 'SERVER' })
     const calls = erp.calls.length
     const error = await engine.get('Student', 'EDU-STU-2025-00001').catch((e: unknown) => e)

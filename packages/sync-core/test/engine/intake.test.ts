@@ -132,6 +132,13 @@ describe('webhookHandler', () => {
     expect((await engine.webhookHandler()(webhook({ doctype: 'Student' }))).status).toBe(422)
   })
 
+  it('rejects an event whose modified is not an ERPNext timestamp with 422', async () => {
+    const { engine } = setup()
+    expect(
+      (await engine.webhookHandler()(webhook({ ...event, modified: '2025-01-01T00:00:00Z' }))).status,
+    ).toBe(422)
+  })
+
   it('rejects an oversized body with 413', async () => {
     const { engine } = setup({ maxWebhookBytes: 64 })
     expect((await engine.webhookHandler()(webhook({ ...event, pad: 'x'.repeat(100) }))).status).toBe(413)

@@ -60,6 +60,8 @@ export function createSqlAreas(
     seen: d.table('webhook_seen'),
   }
   const J = d.jsonParam
+  const maybeTx = <R>(needed: boolean, fn: (x: SqlExecutor) => Promise<R>): Promise<R> =>
+    needed ? inTx(fn) : fn(ex)
   const reader = (table: string, row: SqlRow, key: string) => new RowReader(d, table, row, key)
 
   // ------------------------------------------------------------------------------------------ decoders
@@ -350,38 +352,41 @@ export function createSqlAreas(
       },
       async upsertMany(rows, now) {
         if (rows.length === 0) return []
-        const existing = new Set<string>()
-        const byDoctype = new Map<string, string[]>()
-        for (const row of rows) byDoctype.set(row.doctype, [...(byDoctype.get(row.doctype) ?? []), row.name])
-        for (const [doctype, names] of byDoctype) {
-          for (const part of chunks(names, 500)) {
-            const found = await ex.all(
-              `SELECT name FROM ${T.documents} WHERE doctype = ? AND name IN ${placeholders(part.length)}`,
-              [doctype, ...part],
-            )
-            for (const f of found) existing.add(`${doctype}\u0000${String(f.name)}`)
+        // One transaction: the batch applies as a whole, and SQLite flushes once.
+        return maybeTx(d.kind === 'sqlite' || rows.length > CHUNK, async (x) => {
+          const existing = new Set<string>()
+          const byDoctype = new Map<string, string[]>()
+          for (const row of rows)
+            byDoctype.set(row.doctype, [...(byDoctype.get(row.doctype) ?? []), row.name])
+          for (const [doctype, names] of byDoctype) {
+            for (const part of chunks(names, 500)) {
+              const found = await x.all(
+                `SELECT name FROM ${T.documents} WHERE doctype = ? AND name IN ${placeholders(part.length)}`,
+                [doctype, ...part],
+              )
+              for (const f of found) existing.add(`${doctype}\u0000${String(f.name)}`)
+            }
           }
-        }
-        const applied = new Set<string>()
-        const tuple = `(?, ?, ${J}, ?, ?, ?, ${J}, ?, FALSE, NULL, ?, ?)`
-        for (const part of chunks(rows)) {
-          const params: unknown[] = []
-          for (const r of part) {
-            params.push(
-              r.doctype,
-              r.name,
-              jsonParam(r.data),
-              r.modified,
-              r.modifiedKey,
-              r.hash,
-              jsonParam(r.base),
-              r.baseModified,
-              r.syncedAt,
-              now,
-            )
-          }
-          const returned = await ex.all(
-            `INSERT INTO ${T.documents} AS d (doctype, name, data, modified, modified_key, hash, base, base_modified,
+          const applied = new Set<string>()
+          const tuple = `(?, ?, ${J}, ?, ?, ?, ${J}, ?, FALSE, NULL, ?, ?)`
+          for (const part of chunks(rows)) {
+            const params: unknown[] = []
+            for (const r of part) {
+              params.push(
+                r.doctype,
+                r.name,
+                jsonParam(r.data),
+                r.modified,
+                r.modifiedKey,
+                r.hash,
+                jsonParam(r.base),
+                r.baseModified,
+                r.syncedAt,
+                now,
+              )
+            }
+            const returned = await x.all(
+              `INSERT INTO ${T.documents} AS d (doctype, name, data, modified, modified_key, hash, base, base_modified,
                deleted, deleted_at, synced_at, updated_at)
              VALUES ${part.map(() => tuple).join(', ')}
              ON CONFLICT (doctype, name) DO UPDATE SET data = excluded.data, modified = excluded.modified,
@@ -390,14 +395,15 @@ export function createSqlAreas(
                synced_at = excluded.synced_at, updated_at = excluded.updated_at
              WHERE excluded.modified_key > d.modified_key
              RETURNING doctype, name`,
-            params,
-          )
-          for (const r of returned) applied.add(`${String(r.doctype)}\u0000${String(r.name)}`)
-        }
-        return rows.map((r): UpsertResult => {
-          const id = `${r.doctype}\u0000${r.name}`
-          const status = !applied.has(id) ? 'unchanged' : existing.has(id) ? 'updated' : 'inserted'
-          return { doctype: r.doctype, name: r.name, status }
+              params,
+            )
+            for (const r of returned) applied.add(`${String(r.doctype)}\u0000${String(r.name)}`)
+          }
+          return rows.map((r): UpsertResult => {
+            const id = `${r.doctype}\u0000${r.name}`
+            const status = !applied.has(id) ? 'unchanged' : existing.has(id) ? 'updated' : 'inserted'
+            return { doctype: r.doctype, name: r.name, status }
+          })
         })
       },
       async markDeleted(doctype, name, now) {
@@ -442,12 +448,14 @@ export function createSqlAreas(
 
     queue: {
       async enqueueMany(rows, now) {
-        const ids: number[] = []
-        const newer =
-          '(q.modified_key IS NULL OR excluded.modified_key IS NULL OR excluded.modified_key >= q.modified_key)'
-        for (const r of rows) {
-          const [row] = await ex.all(
-            `INSERT INTO ${T.queue} AS q (coalesce_key, kind, doctype, name, payload, modified, modified_key, priority,
+        // One transaction: the batch is enqueued as a whole, and SQLite flushes once.
+        return maybeTx(rows.length > 1, async (x) => {
+          const ids: number[] = []
+          const newer =
+            '(q.modified_key IS NULL OR excluded.modified_key IS NULL OR excluded.modified_key >= q.modified_key)'
+          for (const r of rows) {
+            const [row] = await x.all(
+              `INSERT INTO ${T.queue} AS q (coalesce_key, kind, doctype, name, payload, modified, modified_key, priority,
                run_at, state, attempts, max_attempts, created_at, updated_at)
              VALUES (?, ?, ?, ?, ${J}, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)
              ON CONFLICT (coalesce_key) WHERE state = 'pending' DO UPDATE SET
@@ -457,50 +465,54 @@ export function createSqlAreas(
                priority = ${d.greatest}(q.priority, excluded.priority), run_at = ${d.least}(q.run_at, excluded.run_at),
                max_attempts = excluded.max_attempts, updated_at = excluded.updated_at
              RETURNING id`,
-            [
-              r.key,
-              r.kind,
-              r.doctype,
-              r.name,
-              jsonParam(r.payload),
-              r.modified,
-              r.modifiedKey,
-              r.priority,
-              r.runAt,
-              r.maxAttempts,
-              now,
-              now,
-            ],
-          )
-          ids.push(Number(row?.id))
-        }
-        return ids
+              [
+                r.key,
+                r.kind,
+                r.doctype,
+                r.name,
+                jsonParam(r.payload),
+                r.modified,
+                r.modifiedKey,
+                r.priority,
+                r.runAt,
+                r.maxAttempts,
+                now,
+                now,
+              ],
+            )
+            ids.push(Number(row?.id))
+          }
+          return ids
+        })
       },
       async lease({ worker, limit, now, expiresAt, tokenPrefix, kind, doctype }) {
-        await deadLetterExpired(ex, now)
-        const params: unknown[] = [worker, tokenPrefix, expiresAt, now, now, now]
-        let filter = ''
-        if (kind !== null) {
-          filter += ' AND kind = ?'
-          params.push(kind)
-        }
-        if (doctype !== null) {
-          filter += ' AND doctype = ?'
-          params.push(doctype)
-        }
-        params.push(limit)
-        const rows = await ex.all(
-          `UPDATE ${T.queue} SET state = 'leased', worker = ?, lease_token = CAST(? AS TEXT) || ':' || CAST(id AS TEXT),
+        // On SQLite, one transaction flushes once for both statements.
+        return maybeTx(d.kind === 'sqlite', async (x) => {
+          await deadLetterExpired(x, now)
+          const params: unknown[] = [worker, tokenPrefix, expiresAt, now, now, now]
+          let filter = ''
+          if (kind !== null) {
+            filter += ' AND kind = ?'
+            params.push(kind)
+          }
+          if (doctype !== null) {
+            filter += ' AND doctype = ?'
+            params.push(doctype)
+          }
+          params.push(limit)
+          const rows = await x.all(
+            `UPDATE ${T.queue} SET state = 'leased', worker = ?, lease_token = CAST(? AS TEXT) || ':' || CAST(id AS TEXT),
              lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
            WHERE id IN (SELECT id FROM ${T.queue}
              WHERE ((state = 'pending' AND run_at <= ?) OR (state = 'leased' AND lease_expires_at <= ? AND attempts < max_attempts))${filter}
              ORDER BY priority DESC, run_at, id LIMIT ? ${d.lockClause})
            RETURNING *`,
-          params,
-        )
-        return rows
-          .map((row) => toTask(row) as LeasedTask)
-          .sort((a, b) => b.priority - a.priority || a.runAt - b.runAt || a.id - b.id)
+            params,
+          )
+          return rows
+            .map((row) => toTask(row) as LeasedTask)
+            .sort((a, b) => b.priority - a.priority || a.runAt - b.runAt || a.id - b.id)
+        })
       },
       async renew(token, expiresAt, now) {
         const rows = await ex.all(
@@ -705,31 +717,34 @@ export function createSqlAreas(
 
     audit: {
       async append(rows) {
-        const ids: number[] = []
         const tuple = `(?, ?, ?, ?, ?, ?, ?, ${J}, ?)`
-        for (const part of chunks(rows)) {
-          const params: unknown[] = []
-          for (const r of part) {
-            params.push(
-              r.type,
-              r.doctype,
-              r.name,
-              r.direction,
-              r.status,
-              r.error,
-              r.payloadHash,
-              jsonParam(r.fields),
-              r.at,
-            )
-          }
-          const returned = await ex.all(
-            `INSERT INTO ${T.logs} (type, doctype, name, direction, status, error, payload_hash, fields, at)
+        // Several statements: one transaction, so the batch is appended as a whole.
+        return maybeTx(rows.length > CHUNK, async (x) => {
+          const ids: number[] = []
+          for (const part of chunks(rows)) {
+            const params: unknown[] = []
+            for (const r of part) {
+              params.push(
+                r.type,
+                r.doctype,
+                r.name,
+                r.direction,
+                r.status,
+                r.error,
+                r.payloadHash,
+                jsonParam(r.fields),
+                r.at,
+              )
+            }
+            const returned = await x.all(
+              `INSERT INTO ${T.logs} (type, doctype, name, direction, status, error, payload_hash, fields, at)
              VALUES ${part.map(() => tuple).join(', ')} RETURNING id`,
-            params,
-          )
-          ids.push(...returned.map((r) => Number(r.id)).sort((a, b) => a - b))
-        }
-        return ids
+              params,
+            )
+            ids.push(...returned.map((r) => Number(r.id)).sort((a, b) => a - b))
+          }
+          return ids
+        })
       },
       async query(q) {
         const params: unknown[] = [q.from, q.to, q.beforeId]
