@@ -179,6 +179,23 @@ const FIXTURES: Fixture[] = [
       winners: { city: 'theirs' },
     },
   },
+  {
+    name: 'an object or array taken from the AI layer is written to ERPNext as JSON text',
+    rules: all(aiWins),
+    base: undefined,
+    ours: { ...STAMP, ai_resource_links: ['a', 'b'] },
+    theirs: { ...STAMP },
+    // The AI layer already holds the same value (as an array), so nothing is written back to it.
+    expect: { writeToErpnext: { ai_resource_links: '["a","b"]' }, writeToAi: {} },
+  },
+  {
+    name: 'a boolean taken from the AI layer is written to ERPNext as Check 0/1',
+    rules: all(aiWins),
+    base: { ...STAMP, enabled: 1 },
+    ours: { ...STAMP, enabled: false },
+    theirs: { ...STAMP, enabled: 1 },
+    expect: { writeToErpnext: { enabled: 0 }, writeToAi: {} },
+  },
   // ERPNext value quirks: none of these is a change.
   {
     name: 'quirk: Check true vs 1',
