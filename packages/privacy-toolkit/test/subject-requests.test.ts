@@ -230,7 +230,9 @@ describe('erasure', () => {
 
   it('a receipt still verifies after a JSON round trip (stored, then re-read)', async () => {
     const { dsr } = await setup()
-    const receipt = await dsr.erasure(dsr.open({ type: 'erasure', regime: 'gdpr', tenant: T, subjectId: ADA }))
+    const receipt = await dsr.erasure(
+      dsr.open({ type: 'erasure', regime: 'gdpr', tenant: T, subjectId: ADA }),
+    )
     await expect(dsr.verifyReceipt(JSON.parse(JSON.stringify(receipt)))).resolves.toBe(true)
   })
 
