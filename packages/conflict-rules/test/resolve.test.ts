@@ -810,3 +810,24 @@ describe('resolve() misuse', () => {
     expect(() => resolve({ ...ok, rules: all(empty) })).toThrowError(/needs a "value"/)
   })
 })
+
+describe("applying a person's review choice", () => {
+  it('re-resolving with a one-off layer for the reviewed path settles it', () => {
+    const rules = defineRules([{ field: '*', strategy: 'manual_review' }])
+    const input = {
+      base: { ...STAMP, city: 'Pune', state: 'MH' },
+      ours: { ...STAMP, city: 'Delhi', state: 'DL' },
+      theirs: { ...STAMP, city: 'Mumbai', state: 'MH' },
+      doctype: 'Student',
+      now: NOW,
+    }
+    const first = resolve({ ...input, rules })
+    const item = first.review[0]!
+    const chosen = resolve({
+      ...input,
+      rules: rules.extend([{ doctype: 'Student', field: item.path, strategy: 'ai_wins' }]),
+    })
+    expect(chosen.review).toEqual([])
+    expect(chosen.writeToErpnext).toEqual({ city: 'Delhi', state: 'DL' })
+  })
+})
