@@ -165,7 +165,6 @@ export async function readRequestBody(request: Request, maxBytes: number): Promi
   return out
 }
 
-
 /** @internal */
 export function respond(outcome: Outcome): Response {
   return new Response(JSON.stringify(outcome.body), {
