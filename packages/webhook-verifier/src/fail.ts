@@ -9,6 +9,7 @@ import {
   MissingSignatureError,
   type ReplayReason,
   ReplayedError,
+  SecretWhitespaceError,
   SignatureMismatchError,
   TooLargeError,
   type WebhookVerificationError,
@@ -65,7 +66,9 @@ export function toError(f: Failure): WebhookVerificationError {
           ? 'sent_at must be an ISO 8601 date-time with a UTC offset (ERPNext renders naive local time; use the recommended template) or epoch seconds.'
           : 'webhook-timestamp must be integer epoch seconds.',
       )
-    default:
+    case 'replayed':
       return new ReplayedError(d as ReplayReason, REPLAY[d as ReplayReason], f.extra as string)
+    case 'secret_whitespace':
+      return new SecretWhitespaceError('a configured secret has leading or trailing whitespace: trim it.')
   }
 }
