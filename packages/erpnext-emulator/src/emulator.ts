@@ -901,7 +901,8 @@ class EmulatorImpl implements Emulator {
   private json(status: number, body: unknown, cookies: readonly string[]): Response {
     const headers = new Headers({ 'content-type': 'application/json' })
     for (const c of cookies) headers.append('set-cookie', c)
-    return new Response(frappeJson(body), { status, headers })
+    // The body is ASCII (Python's ensure_ascii), so latin1 is an exact, fast encoding.
+    return new Response(Buffer.from(frappeJson(body), 'latin1'), { status, headers })
   }
 
   private wantsJson(request: Request, path: string): boolean {

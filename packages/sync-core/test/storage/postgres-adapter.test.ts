@@ -102,3 +102,29 @@ for (const [label, client, skipReason] of targets) {
     },
   )
 }
+
+describe.skipIf(skip !== false)('postgres adapter: races across connections', { timeout: 60_000 }, () => {
+  it('a failure racing a concurrent enqueue of the same document is superseded, not a unique violation', async () => {
+    const schema = uniqueSchema('race')
+    dropped.push([pool!, schema])
+    const store = createStore(postgresAdapter({ client: pool!, schema }))
+    await store.queue.enqueue({ kind: 'pull', doctype: 'Student', name: 'A' })
+    const [task] = await store.queue.lease('w', 1, 60_000)
+    // Another connection makes the pending task of the same key, uncommitted for now.
+    const other = await pool!.connect()
+    await other.query('BEGIN')
+    await other.query(
+      `INSERT INTO "${schema}".sync_queue (coalesce_key, kind, doctype, name, priority, run_at, state, attempts,
+         max_attempts, created_at, updated_at) VALUES ($1, 'pull', 'Student', 'A', 0, 0, 'pending', 0, 8, 0, 0)`,
+      [task!.key],
+    )
+    const failing = store.queue.fail(task!.leaseToken, 'E_TIMEOUT')
+    // Let the failure reach the unique index (it waits there for the other transaction), then commit.
+    await new Promise((r) => setTimeout(r, 300))
+    await other.query('COMMIT')
+    other.release()
+    expect(await failing).toBe('superseded')
+    expect((await store.queue.stats()).pending).toBe(1)
+    await store.close()
+  })
+})
