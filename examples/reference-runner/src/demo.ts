@@ -99,7 +99,7 @@ function teacherClient(erp: RunningEmulator): { client: ERPNextClient; requests:
     url: erp.url,
     auth: { type: 'token', apiKey: erp.credentials.admin.apiKey, apiSecret: erp.credentials.admin.apiSecret },
     retry: false,
-    hooks: { beforeRequest: [() => void n++] },
+    hooks: { afterResponse: [(info) => void (info.status > 0 && n++)] },
   })
   return { client, requests: () => n }
 }

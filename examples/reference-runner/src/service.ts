@@ -59,7 +59,7 @@ export interface ServiceCounters {
   inserted: number
   /** AI field write-backs pushed. */
   pushed: number
-  /** HTTP requests the runner's ERPNext client sent (every attempt, retries included). */
+  /** HTTP requests ERPNext answered for the runner's client (retries included; attempts lost on the network excluded). */
   erpnextRequests: number
 }
 
@@ -302,9 +302,10 @@ export async function createService(config: RunnerConfig, options: ServiceOption
       retry: { attempts: 3, ...(options.retryMaxMs ? { minDelay: 10, maxDelay: options.retryMaxMs } : {}) },
       timeout: 15_000,
       hooks: {
-        beforeRequest: [
-          () => {
-            counters.erpnextRequests++
+        // Counted when ERPNext answered: an attempt lost on the network (then retried) never reached it.
+        afterResponse: [
+          (info) => {
+            if (info.status > 0) counters.erpnextRequests++
           },
         ],
       },
