@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { aiDocTypes } from '@edusync/doctype-schemas'
 import { isDocumentNotFoundError, isReviewNotFoundError } from '@edusync/sync-core'
 import { STATUS_SCRIPT, STYLESHEET } from './html.js'
 import { renderMetrics } from './metrics.js'
@@ -42,8 +43,11 @@ export interface RunnerServer {
 export async function collectStatus(service: Service): Promise<RunnerStatus> {
   const status = await service.engine.status()
   const mirror: Record<string, number> = {}
-  for (const doctype of service.config.doctypes)
+  for (const doctype of service.config.doctypes) {
+    // The AI doctypes are written by the runner, not mirrored.
+    if ((aiDocTypes as readonly string[]).includes(doctype)) continue
     mirror[doctype] = (await service.store.documents.stats(doctype)).count
+  }
   const webhooks: Record<string, number> = {}
   for (const [code, n] of service.counters.webhooks) webhooks[String(code)] = n
   return { ...status, mirror, webhooks, storage: service.store.name }
