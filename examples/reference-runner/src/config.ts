@@ -5,17 +5,19 @@ import { ConfigError } from './errors.js'
 
 /** The doctypes the runner syncs by default (ERPNext → mirror), plus the AI doctypes it inserts. */
 export const DEFAULT_DOCTYPES: readonly string[] = Object.freeze([
-  'Student',
-  'Guardian',
-  'Instructor',
+  // Records first, so the AI layer has seen a student's attendance and results when it profiles the
+  // student, a course or an instructor during a backfill.
   'Program',
-  'Course',
-  'Program Enrollment',
   'Student Group',
   'Course Schedule',
-  'Student Attendance',
   'Assessment Plan',
+  'Student Attendance',
   'Assessment Result',
+  'Guardian',
+  'Student',
+  'Program Enrollment',
+  'Course',
+  'Instructor',
   'Assessment Insight',
   'AI Engagement Log',
 ])
@@ -38,6 +40,7 @@ export const ENV_NAMES = Object.freeze({
   rateLimit: 'EDUSYNC_RATE_LIMIT',
   doctypes: 'EDUSYNC_DOCTYPES',
   site: 'EDUSYNC_SITE',
+  sqliteSynchronous: 'EDUSYNC_SQLITE_SYNCHRONOUS',
 } as const)
 
 type Key = keyof typeof ENV_NAMES
@@ -101,6 +104,7 @@ export const configSchema = z.object({
     .refine((v) => v.length > 0, 'must name at least one doctype')
     .default([...DEFAULT_DOCTYPES]),
   site: z.string().min(1).default('default'),
+  sqliteSynchronous: z.enum(['normal', 'full'], { error: 'must be "normal" or "full"' }).default('normal'),
 })
 
 /** The validated, frozen configuration. */

@@ -66,7 +66,13 @@ export interface DemoSummary {
   }
   /** Webhook-to-sync latency (ms). */
   readonly latency: { readonly samples: number; readonly p50: number | null; readonly p95: number | null }
-  readonly teacherEdit: { readonly student: string; readonly kept: boolean }
+  /** The teacher's edit: whether the phone number survived, and whose value the AI field holds now. */
+  readonly teacherEdit: {
+    readonly student: string
+    readonly kept: boolean
+    readonly aiField: string | null
+    readonly aiFieldHolds: 'teacher' | 'ai' | null
+  }
   readonly statusUrl: string
   readonly seconds: number
 }
@@ -92,6 +98,35 @@ async function waitIdle(service: Service, erp: RunningEmulator, timeoutMs = 30_0
   }
 }
 
+interface Gate {
+  name: string | null
+  started: () => void
+  release: Promise<void>
+}
+
+/**
+ * The demo's AI layer: the runner's enhancers, where the Student enhancement of one chosen student waits
+ * until the teacher has saved (as a slow model would), so the two edits overlap on purpose.
+ */
+function gated(enhancers: readonly Enhancer[], gate: Gate): Enhancer[] {
+  return enhancers.map((e) =>
+    e.doctypes.includes('Student')
+      ? {
+          name: e.name,
+          doctypes: e.doctypes,
+          async enhance(ctx) {
+            const result = await e.enhance(ctx)
+            if (ctx.doctype === 'Student' && ctx.name === gate.name) {
+              gate.started()
+              await gate.release
+            }
+            return result
+          },
+        }
+      : e,
+  )
+}
+
 /** A teacher at the school: a separate ERPNext session whose requests are counted apart from the runner's. */
 function teacherClient(erp: RunningEmulator): { client: ERPNextClient; requests: () => number } {
   let n = 0
@@ -112,8 +147,9 @@ function teacherClient(erp: RunningEmulator): { client: ERPNextClient; requests:
  */
 export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
   const out = options.out ?? process.stdout
-  const say = (s = '') => out.write(`${s}\n`)
   const started = Date.now()
+  const say = (s = '') => out.write(`${s}\n`)
+  const took = (since: number) => `(${((Date.now() - since) / 1000).toFixed(1)} s)`
   say('EduSync demo: ERPNext (emulated) ⇄ EduSync runner ⇄ AI layer\n')
   say('1. Starting the ERPNext emulator with a seeded school…')
   const erp = await startEmulator({
@@ -123,6 +159,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     timeFactor: 0.2,
   })
   const dataDir = mkdtempSync(join(tmpdir(), 'edusync-demo-'))
+  const gate: Gate = { name: null, started: () => {}, release: Promise.resolve() }
   let service: Service | undefined
   let server: RunnerServer | undefined
   try {
@@ -138,7 +175,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       },
     })
     service = await createService(config, {
-      enhancers: options.enhancers ?? (await loadEnhancers()),
+      enhancers: gated(options.enhancers ?? (await loadEnhancers()), gate),
       env: {},
       pollIntervalMs: 20,
       retryBaseMs: 50,
@@ -164,11 +201,16 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     )
 
     say('\n3. Backfill…')
+    let since = Date.now()
     const bars = progressBars(out)
     await service.engine.backfill(undefined, { onProgress: (p) => bars.update(p) })
     bars.done()
-    say('   The AI layer computes insights and writes them back…')
+    say(`   Backfill done ${took(since)}. The AI layer computes insights and writes them back…`)
+    since = Date.now()
     await service.engine.drain()
+    say(
+      `   Done ${took(since)}: ${service.counters.pushed} AI field write-backs, ${service.counters.inserted} AI documents inserted.`,
+    )
     service.engine.start({ concurrency: 2 })
 
     say('\n4. A school day, through webhooks…')
@@ -263,39 +305,40 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     }
     say(`   ${submitted} assessment results submitted`)
 
-    // A teacher edits a student while the AI layer is writing to the same document.
+    await waitIdle(service, erp)
+    // A teacher edits a student while the AI layer is computing new values for the same document: the
+    // AI layer read version 1; the teacher saves version 2 (phone number and a note in an AI field);
+    // then the AI layer writes. The engine merges field by field and the conflict rules decide.
     const edited = members[0]!.student
-    const aiWrite = new Promise<void>((resolve) => {
-      const off = service!.engine.on('writeback.pushed', (e) => {
-        if (e.doctype === 'Student' && e.name === edited) {
-          off()
-          resolve()
-        }
-      })
-      setTimeout(() => {
-        off()
-        resolve()
-      }, 3000)
+    let release = () => {}
+    const computing = new Promise<void>((resolve) => {
+      gate.started = resolve
     })
-    const before = (await t.docUntyped('Student').get(edited)) as Record<string, unknown>
-    const aiField = Object.keys(before).find((k) => k.startsWith('ai_') && before[k])
+    gate.release = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    gate.name = edited
     const phone = '+41 44 555 01 23'
-    await Promise.all([
-      t.docUntyped('Student').update(edited, {
-        student_mobile_number: phone,
-        ...(aiField
-          ? { [aiField]: JSON.stringify({ teacher_note: 'Discussed progress with the family.' }) }
-          : {}),
-      } as never),
-      service.engine.intake({ doctype: 'Student', name: edited, event: 'on_update' }),
+    // The teacher saves the phone number; the webhook makes the AI layer recompute the student…
+    await t.docUntyped('Student').update(edited, { student_mobile_number: phone } as never)
+    const aiField = await Promise.race([
+      computing.then(() => 'ai_performance_insights'),
+      new Promise<null>((resolve) => setTimeout(() => resolve(null), 10_000)),
     ])
+    // …and, while it computes, adds a note to the AI field on the same form.
+    if (aiField)
+      await t.docUntyped('Student').update(edited, {
+        [aiField]: JSON.stringify({ teacher_note: 'Discussed progress with the family.' }),
+      } as never)
+    gate.name = null
+    release()
     say(
-      `   A teacher edited ${edited}${aiField ? ` (phone and ${aiField})` : ' (phone)'} while the AI layer updated it`,
+      `   A teacher edited ${edited} (phone${aiField ? ` and ${aiField}` : ''}) while the AI layer was updating it`,
     )
-    await aiWrite
     await waitIdle(service, erp)
     const after = erp.emulator.inspect.document('Student', edited) ?? {}
     const kept = after.student_mobile_number === phone
+    const aiFieldNow = aiField ? String(after[aiField] ?? '') : ''
 
     // Summary, checked against the emulator's own records.
     const status = await service.engine.status()
@@ -319,10 +362,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
           name: c.name,
           field,
           decision: c.review.includes(field)
-            ? 'manual review'
+            ? 'manual review (see /reviews)'
             : typeof v === 'string' && v.includes('teacher_note')
-              ? 'ERPNext value kept'
-              : 'AI value written',
+              ? "ERPNext's value kept"
+              : "AI layer's value written (ai_* fields: ai_wins)",
         })
       }
     }
@@ -354,7 +397,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
         p50: percentile(service.counters.latencies, 50),
         p95: percentile(service.counters.latencies, 95),
       },
-      teacherEdit: { student: edited, kept },
+      teacherEdit: {
+        student: edited,
+        kept,
+        aiField: aiField ?? null,
+        aiFieldHolds: aiField ? (aiFieldNow.includes('teacher_note') ? 'teacher' : 'ai') : null,
+      },
       statusUrl: `${server.url}/`,
       seconds: (Date.now() - started) / 1000,
     }
@@ -396,7 +444,12 @@ export function printSummary(s: DemoSummary, say: (line?: string) => void): void
   row('webhook attempts by ERPNext / accepted', `${s.webhooks.delivered} / ${s.webhooks.accepted}`)
   row('conflicts', s.conflicts.length)
   for (const c of s.conflicts) row(`  ${c.doctype} ${c.name} ${c.field}`, c.decision)
-  row("teacher's edit kept", s.teacherEdit.kept ? 'yes' : 'NO')
+  row("teacher's edit of the phone number kept", s.teacherEdit.kept ? 'yes' : 'NO')
+  if (s.teacherEdit.aiField)
+    row(
+      `${s.teacherEdit.aiField} now holds`,
+      s.teacherEdit.aiFieldHolds === 'ai' ? "the AI layer's value" : "the teacher's value",
+    )
   row('AI field write-backs', s.insights.fieldsPushed)
   row('AI documents inserted (in ERPNext)', `${s.insights.documentsInserted} (${s.insights.inErpnext})`)
   row('students with AI values in ERPNext', s.insights.studentsWithAiValues)

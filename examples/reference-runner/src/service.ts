@@ -172,7 +172,7 @@ async function openStore(
   }
   const { sqliteAdapter } = await import('@edusync/sync-core/sqlite')
   const filename = join(dir, 'edusync.sqlite')
-  const store = createStore(sqliteAdapter({ filename }))
+  const store = createStore(sqliteAdapter({ filename, synchronous: config.sqliteSynchronous }))
   try {
     await store.open()
   } catch (error) {

@@ -49,11 +49,9 @@ describe.skipIf(!available)('pages in headless Chromium', () => {
     // A teacher changes a student's learning profile before the AI layer's value is written back: both
     // sides changed the field, and the test rules send it to a person.
     conflicted = String(r.erp.emulator.inspect.documents('Student')[1]!.name)
-    await r.service.client
-      .docUntyped('Student')
-      .update(conflicted, {
-        ai_learning_profile: JSON.stringify({ style: 'auditory', by: 'teacher' }),
-      } as never)
+    await r.service.client.docUntyped('Student').update(conflicted, {
+      ai_learning_profile: JSON.stringify({ style: 'auditory', by: 'teacher' }),
+    } as never)
     await r.erp.emulator.inspect.webhooksIdle()
     await r.service.engine.drain()
     r.service.engine.start({ concurrency: 1 })
