@@ -9,6 +9,8 @@ import {
   bucketKey,
   findScheduleConflicts,
   resourceOf,
+  sortConflicts,
+  sweepBucket,
   toScheduleRecord,
 } from './schedule.js'
 
@@ -114,6 +116,7 @@ export function createAnalyticsIndex(): AnalyticsIndex {
   const resultsByGroupCourse = new Map<string, Map<string, string>>()
   const planSums = new Map<string, Map<string, { sum: number; count: number }>>()
   const planDates = new Map<string, string | null>()
+  const resultsByPlan = new Map<string, Map<string, string>>()
   const schedules = new Map<string, ScheduleRecord>()
   const schedulesByInstructor = new Map<string, Map<string, ScheduleRecord>>()
   const buckets = new Map<string, Map<string, ScheduleRecord>>()
@@ -166,15 +169,19 @@ export function createAnalyticsIndex(): AnalyticsIndex {
       if (r !== null) unmulti(buckets, bucketKey(k, r, old.date), name)
     }
   }
-  const withDate = (r: IndexedResult): IndexedResult => {
-    const date = r.assessmentPlan ? (planDates.get(r.assessmentPlan) ?? null) : null
-    return date === r.date ? r : { ...r, date }
+  // Results carry their plan's date; a plan date learnt later is written into the plan's results once.
+  const datePlan = (plan: string, date: string | null) => {
+    planDates.set(plan, date)
+    for (const n of resultsByPlan.get(plan)?.keys() ?? []) {
+      const r = results.get(n)
+      if (r && r.date !== date) results.set(n, { ...r, date })
+    }
   }
   const resolve = (names: Map<string, string> | undefined): IndexedResult[] => {
     const out: IndexedResult[] = []
     for (const n of names?.keys() ?? []) {
       const r = results.get(n)
-      if (r) out.push(withDate(r))
+      if (r) out.push(r)
     }
     return out
   }
@@ -203,12 +210,14 @@ export function createAnalyticsIndex(): AnalyticsIndex {
           const rec = toResultRecord(view)
           const student = toText(view.student)
           if (!rec || !student) return false
-          const entry: IndexedResult = { ...rec, name, student, date: null }
+          const date = rec.assessmentPlan ? (planDates.get(rec.assessmentPlan) ?? null) : null
+          const entry: IndexedResult = { ...rec, name, student, date }
           results.set(name, entry)
           multi(resultsByStudent, student, name, name)
           if (rec.course) multi(resultsByCourse, rec.course, name, name)
           if (rec.studentGroup && rec.course)
             multi(resultsByGroupCourse, `${rec.studentGroup}\u0000${rec.course}`, name, name)
+          if (rec.assessmentPlan) multi(resultsByPlan, rec.assessmentPlan, name, name)
           planAdd(entry, 1)
           return true
         }
@@ -226,7 +235,7 @@ export function createAnalyticsIndex(): AnalyticsIndex {
         }
         case 'Assessment Plan': {
           const date = view.schedule_date
-          planDates.set(name, isFrappeDate(date) ? date : null)
+          datePlan(name, isFrappeDate(date) ? date : null)
           return isFrappeDate(date)
         }
         default:
@@ -237,10 +246,10 @@ export function createAnalyticsIndex(): AnalyticsIndex {
       if (doctype === 'Student Attendance') removeAttendance(name)
       else if (doctype === 'Assessment Result') removeResult(name)
       else if (doctype === 'Course Schedule') removeSchedule(name)
-      else if (doctype === 'Assessment Plan') planDates.delete(name)
+      else if (doctype === 'Assessment Plan') datePlan(name, null)
     },
     setPlanDate(plan, date) {
-      planDates.set(plan, date !== null && isFrappeDate(date) ? date : null)
+      datePlan(plan, date !== null && isFrappeDate(date) ? date : null)
     },
     hasPlanDate: (plan) => planDates.has(plan),
     attendanceOf: (student) => [...(attendanceByStudent.get(student)?.values() ?? [])],
@@ -273,18 +282,21 @@ export function createAnalyticsIndex(): AnalyticsIndex {
     },
     conflictsOf(scheduleNames) {
       const mine = new Set(scheduleNames)
-      const related = new Map<string, ScheduleRecord>()
+      const touched = new Map<string, { kind: ResourceKind; resource: string; date: string }>()
       for (const name of mine) {
         const s = schedules.get(name)
         if (!s) continue
         for (const k of kinds) {
           const r = resourceOf(s, k)
-          if (r === null) continue
-          for (const other of buckets.get(bucketKey(k, r, s.date))?.values() ?? [])
-            related.set(other.name, other)
+          if (r !== null) touched.set(bucketKey(k, r, s.date), { kind: k, resource: r, date: s.date })
         }
       }
-      return findScheduleConflicts(related.values()).filter((c) => mine.has(c.first) || mine.has(c.second))
+      const out: ScheduleConflict[] = []
+      for (const [key, b] of touched) {
+        const list = buckets.get(key)
+        if (list && list.size > 1) sweepBucket(b.kind, b.resource, b.date, [...list.values()], out)
+      }
+      return sortConflicts(out.filter((c) => mine.has(c.first) || mine.has(c.second)))
     },
     allConflicts: () => findScheduleConflicts(schedules.values()),
     size: () => ({

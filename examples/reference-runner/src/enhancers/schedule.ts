@@ -116,7 +116,8 @@ export function bucketKey(kind: ResourceKind, resource: string, date: string): s
   return `${kind}\u0000${resource}\u0000${date}`
 }
 
-function sweep(
+/** Append the conflicts within one (kind, resource, date) bucket to `out` (sorts `list` in place). */
+export function sweepBucket(
   kind: ResourceKind,
   resource: string,
   date: string,
@@ -141,6 +142,22 @@ function sweep(
       })
     active.push(s)
   }
+}
+
+const KIND_ORDER: Record<ResourceKind, number> = { instructor: 0, room: 1, student_group: 2 }
+
+/** Sort conflicts by date, kind, resource, then first and second schedule (in place; returns the array). */
+export function sortConflicts(conflicts: ScheduleConflict[]): ScheduleConflict[] {
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+  return conflicts.sort(
+    (a, b) =>
+      cmp(a.date, b.date) ||
+      KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||
+      cmp(a.resource, b.resource) ||
+      cmp(a.overlapFrom, b.overlapFrom) ||
+      cmp(a.first, b.first) ||
+      cmp(a.second, b.second),
+  )
 }
 
 /**
@@ -174,7 +191,7 @@ export function findScheduleConflicts(schedules: Iterable<ScheduleRecord>): Sche
       KINDS.indexOf(a.kind) - KINDS.indexOf(b.kind) ||
       (a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0),
   )
-  for (const b of ordered) if (b.list.length > 1) sweep(b.kind, b.resource, b.date, b.list, out)
+  for (const b of ordered) if (b.list.length > 1) sweepBucket(b.kind, b.resource, b.date, b.list, out)
   return out
 }
 
