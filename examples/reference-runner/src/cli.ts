@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { parseArgs } from 'node:util'
+import { aiDocTypes } from '@edusync/doctype-schemas'
 import type { Enhancer, ReconcileLevel, ReconcileReport } from '@edusync/sync-core'
 import { loadEnhancers } from './ai-layer.js'
 import { type RunnerConfig, loadConfig } from './config.js'
@@ -160,7 +161,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await withService(config, io, null, async (s) => {
           const status = await s.engine.status()
           const mirror: Record<string, number> = {}
-          for (const d of config.doctypes) mirror[d] = (await s.store.documents.stats(d)).count
+          for (const d of config.doctypes)
+            if (!(aiDocTypes as readonly string[]).includes(d))
+              mirror[d] = (await s.store.documents.stats(d)).count
           if (asJson) {
             out(
               JSON.stringify({

@@ -1,5 +1,5 @@
 import { aiDocTypes, getDocTypeMeta, isKnownDocType } from '@edusync/doctype-schemas'
-import type { ERPNextClient } from '@edusync/erpnext-client'
+import { type ERPNextClient, isAuthenticationError, isPermissionError } from '@edusync/erpnext-client'
 import { SetupError } from './errors.js'
 import { describe } from './service.js'
 
@@ -68,8 +68,9 @@ export async function setupErpnext(client: ERPNextClient, options: SetupOptions)
       for (const item of items)
         changes.push({ kind: item.kind, name: item.name, action, detail: item.changes.join(', ') })
   } catch (error) {
+    const denied = isPermissionError(error) || isAuthenticationError(error)
     throw new SetupError(
-      `installing the AI custom fields and doctypes failed (${describe(error)}); the API user needs the System Manager role.`,
+      `installing the AI custom fields and doctypes failed (${describe(error)})${denied ? '; the API user needs the System Manager role' : ''}.`,
       { cause: error },
     )
   }
