@@ -1057,7 +1057,6 @@ class Engine implements SyncEngine {
   // ----------------------------------------------------------------------------------------- write-back
 
   async #handlePush(tasks: QueueTask[]): Promise<void> {
-    const now = this.#o.now()
     interface Item {
       task: QueueTask
       cfg: ResolvedDoctype
@@ -1234,7 +1233,6 @@ class Engine implements SyncEngine {
         fields: Object.keys(item.fields),
       })
     for (const f of failedFinal) await this.#failTasks([f.task], f.error)
-    void now
     if (pushed.length > 0) this.#wake()
   }
 
@@ -1357,7 +1355,8 @@ class Engine implements SyncEngine {
     const start = Date.parse(`${options.date}T00:00:00Z`)
     const end = start + 86_400_000
     const per = new Map<string, { n: number; help: number; ms: number; concepts: Set<string> }>()
-    for await (const i of options.interactions as AsyncIterable<ChatInteraction>) {
+    const source = options.interactions ?? this.#storedInteractions(start, end)
+    for await (const i of source as AsyncIterable<ChatInteraction>) {
       if (i.createdAt < start || i.createdAt >= end) continue
       const agg = per.get(i.studentId) ?? { n: 0, help: 0, ms: 0, concepts: new Set<string>() }
       agg.n++
@@ -1409,6 +1408,23 @@ class Engine implements SyncEngine {
       this.#wake()
     }
     return tasks.length
+  }
+
+  /** The store's `ai_chat_interactions` of [from, to), page by page. */
+  async *#storedInteractions(from: number, to: number): AsyncIterable<ChatInteraction> {
+    const source = this.#o.store.interactions
+    if (!source)
+      throw new TypeError(
+        `${P} rollupEngagement(): pass "interactions", or use a store from createStore() that holds ai_chat_interactions.`,
+      )
+    let after: { createdAt: number; id: string } | null = null
+    for (;;) {
+      const page: (ChatInteraction & { id: string })[] = await source.list({ from, to, after, limit: 1000 })
+      yield* page
+      if (page.length < 1000) return
+      const last = page[page.length - 1]!
+      after = { createdAt: last.createdAt, id: last.id }
+    }
   }
 
   async plan(options?: {

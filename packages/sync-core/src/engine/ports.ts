@@ -313,6 +313,24 @@ export interface EngineStoreAreas {
 
 /** The store the engine runs on: the areas plus capabilities and transactions. */
 export interface EngineStore extends EngineStoreAreas {
+  /** The AI layer's `ai_chat_interactions`, by ascending (createdAt, id) within [from, to), if the store holds them. */
+  readonly interactions?: {
+    list(options: {
+      from: number
+      to: number
+      after: { createdAt: number; id: string } | null
+      limit: number
+    }): Promise<
+      {
+        id: string
+        studentId: string
+        concepts: string[]
+        helpRequested: boolean
+        durationMs: number
+        createdAt: number
+      }[]
+    >
+  }
   readonly capabilities: {
     readonly durable: boolean
     readonly multiProcess: boolean

@@ -144,6 +144,10 @@ export function toEngineStore(store: Store | EngineStore): EngineStore {
   if (!isWrappedStore(store)) return store
   return {
     ...areas(store),
+    interactions: {
+      list: ({ from, to, after, limit }) =>
+        store.ai.interactions.list({ from, to, limit, ...(after ? { after } : {}) }),
+    },
     capabilities: store.capabilities,
     transaction: (fn) => store.transaction((tx) => fn(areas(tx))),
   }

@@ -375,8 +375,8 @@ export interface ChatInteraction {
 export interface RollupOptions {
   /** The day to roll up, `YYYY-MM-DD` (UTC). */
   readonly date: string
-  /** The interactions of that day. */
-  readonly interactions: Iterable<ChatInteraction> | AsyncIterable<ChatInteraction>
+  /** The interactions of that day. @default the store's `ai_chat_interactions` of that day */
+  readonly interactions?: Iterable<ChatInteraction> | AsyncIterable<ChatInteraction>
   /** Maps the store's pseudonymous student id to the ERPNext Student name. @default identity */
   readonly resolveStudent?: (studentId: string) => string | undefined | Promise<string | undefined>
   /** The AI doctype. @default 'AI Engagement Log' */
