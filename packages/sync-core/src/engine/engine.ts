@@ -1203,10 +1203,11 @@ class Engine implements SyncEngine {
       }
     }
     const at = this.#o.now()
+    const created: SyncEngineEvents['review.created'][] = []
     await this.#tx(async (tx) => {
       for (const r of reviews) {
         const item = await tx.reviews.create({ ...r, reason: 'manual_review' }, at)
-        this.#emit('review.created', { id: item.id, doctype: r.doctype, name: r.name, field: r.field })
+        created.push({ id: item.id, doctype: r.doctype, name: r.name, field: r.field })
       }
       for (const item of pushed) {
         await tx.queue.complete(item.task.leaseToken!, at)
@@ -1226,6 +1227,7 @@ class Engine implements SyncEngine {
         )
       await this.#audit(audit, tx)
     })
+    for (const c of created) this.#emit('review.created', c)
     for (const item of pushed)
       this.#emit('writeback.pushed', {
         doctype: item.task.doctype,
