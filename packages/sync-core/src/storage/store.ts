@@ -6,7 +6,13 @@ import type {
   ReidentificationStore,
   TombstoneStore,
 } from '@edusync/privacy-toolkit'
-import { LeaseExpiredError, StorageClosedError, StorageNotFoundError } from './errors.js'
+import {
+  isStorageError,
+  LeaseExpiredError,
+  StorageClosedError,
+  StorageNotFoundError,
+  StorageOperationError,
+} from './errors.js'
 import { contentHash } from './hash.js'
 import { normalizeModified } from './modified.js'
 import type {
@@ -982,6 +988,20 @@ function buildAreas(a: StorageAreas, o: Resolved, run: Run): StoreAreas {
   })
 }
 
+/** Misuse and typed store errors pass through; anything else from the driver becomes a StorageOperationError. */
+function typed(operation: string, error: unknown): unknown {
+  if (isStorageError(error) || error instanceof TypeError || error instanceof RangeError) return error
+  return new StorageOperationError(operation, error)
+}
+
+async function guarded<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } catch (error) {
+    throw typed(operation, error)
+  }
+}
+
 const REQUIRED_AREAS = ['documents', 'queue', 'cursors', 'reviews', 'audit', 'ai', 'privacy', 'seen'] as const
 
 /**
@@ -1020,7 +1040,7 @@ export function createStore(adapter: StorageAdapter, options: StoreOptions = {})
     if (closed) return Promise.reject(new StorageClosedError('open'))
     opening ??= adapter.open().catch((error: unknown) => {
       opening = undefined
-      throw error
+      throw typed('open', error)
     })
     return opening
   }
@@ -1028,10 +1048,16 @@ export function createStore(adapter: StorageAdapter, options: StoreOptions = {})
     if (closed) throw new StorageClosedError(operation)
     await open()
     if (closed) throw new StorageClosedError(operation)
-    return fn()
+    return guarded(operation, fn)
   }
   const txRun: Run = async (operation, fn) => {
     if (closed) throw new StorageClosedError(operation)
+    return guarded(operation, fn)
+  }
+
+  const runRaw: Run = async (operation, fn) => {
+    if (closed) throw new StorageClosedError(operation)
+    await open()
     return fn()
   }
 
@@ -1053,7 +1079,8 @@ export function createStore(adapter: StorageAdapter, options: StoreOptions = {})
       return closing
     },
     transaction(fn) {
-      return run('transaction', () => {
+      // Not `run`: errors thrown by `fn` itself must reach the caller unchanged.
+      return runRaw('transaction', () => {
         if (typeof fn !== 'function') throw new TypeError(`${P} transaction(fn): fn must be a function.`)
         return adapter.transaction((tx) => fn(buildAreas(tx, o, txRun)))
       })

@@ -1,5 +1,11 @@
 import { PGlite } from '@electric-sql/pglite'
-import { createStore, isCorruptRowError, isMigrationError, isSchemaVersionError } from '@edusync/sync-core'
+import {
+  createStore,
+  isCorruptRowError,
+  isMigrationError,
+  isSchemaVersionError,
+  isStorageOperationError,
+} from '@edusync/sync-core'
 import { postgresAdapter, type SqlClient } from '@edusync/sync-core/postgres'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -126,5 +132,21 @@ describe.skipIf(skip !== false)('postgres adapter: races across connections', { 
     expect(await failing).toBe('superseded')
     expect((await store.queue.stats()).pending).toBe(1)
     await store.close()
+  })
+})
+
+describe('postgres adapter: an unreachable server', { timeout: 60_000 }, () => {
+  it('fails open with StorageOperationError carrying the driver code', async () => {
+    // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+    const down = new pg.Pool({
+      connectionString: 'postgres://postgres@127.0.0.1:1/test',
+      connectionTimeoutMillis: 2000,
+    })
+    const store = createStore(postgresAdapter({ client: down, schema: 'unreachable' }))
+    const error = await store.queue.stats().catch((e: unknown) => e)
+    expect(isStorageOperationError(error)).toBe(true)
+    expect(error).toMatchObject({ operation: 'open', driverCode: 'ECONNREFUSED' })
+    await store.close()
+    await down.end()
   })
 })
