@@ -868,7 +868,10 @@ class EmulatorImpl implements Emulator {
     } else {
       response = await this.dispatch(request, url, entry)
     }
-    if (rl) for (const [k, v] of Object.entries(rl.headers)) response.headers.set(k, v)
+    if (rl) {
+      for (const [k, v] of Object.entries(rl.headers)) response.headers.set(k, v)
+      if (!rl.limited) response.headers.set('X-RateLimit-Used', String(rl.used))
+    }
     entry.status = response.status
     return response
   }
