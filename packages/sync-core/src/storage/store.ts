@@ -219,6 +219,12 @@ export interface QueueStore {
   /** Finish a task (it is removed). @throws LeaseExpiredError */
   complete(leaseToken: string): Promise<void>
   /**
+   * Finish several tasks in one go (one statement on SQL adapters). Tokens whose lease is no longer live
+   * are not errors here: they come back in `expired`, and their tasks belong to whoever leased them since.
+   * Call it on a transaction's `tx.queue` to make it all-or-nothing with your other writes.
+   */
+  completeMany(leaseTokens: readonly string[]): Promise<{ completed: string[]; expired: string[] }>
+  /**
    * Record a failure: retry after back-off, or dead-letter when attempts are exhausted or `deadLetter`.
    * `error` is stored and shown to operators: pass a code or a message without personal data.
    * @throws LeaseExpiredError
@@ -639,6 +645,20 @@ function buildAreas(a: StorageAreas, o: Resolved, run: Run): StoreAreas {
         if (!(await a.queue.complete(text(token, 'leaseToken'), o.clock()))) {
           throw new LeaseExpiredError(token, 'complete')
         }
+      }),
+    completeMany: (tokens) =>
+      run('queue.completeMany', async () => {
+        if (!Array.isArray(tokens)) throw new TypeError(`${P} completeMany expects an array of lease tokens.`)
+        for (const [i, t] of tokens.entries()) text(t, `leaseTokens[${i}]`)
+        const now = o.clock()
+        let completed: string[]
+        if (a.queue.completeMany) completed = await a.queue.completeMany(tokens, now)
+        else {
+          completed = []
+          for (const t of new Set(tokens)) if (await a.queue.complete(t, now)) completed.push(t)
+        }
+        const done = new Set(completed)
+        return { completed: [...done], expired: [...new Set(tokens)].filter((t) => !done.has(t)) }
       }),
     fail: (token, error, options = {}) =>
       run('queue.fail', async () => {

@@ -197,6 +197,22 @@ describe('createStore', () => {
     expect((error as Error).message).not.toContain('Ada')
   })
 
+  it('fills in completeMany with complete() when an adapter lacks it', async () => {
+    const adapter = memoryAdapter()
+    const { completeMany: _, ...queue } = adapter.queue
+    const store = createStore({ ...adapter, queue })
+    await store.queue.enqueueMany([
+      { kind: 'pull', doctype: 'Student', name: 'A' },
+      { kind: 'pull', doctype: 'Student', name: 'B' },
+    ])
+    const tokens = (await store.queue.lease('w', 2, 1000)).map((t) => t.leaseToken)
+    expect(await store.queue.completeMany([...tokens, 'unknown:1'])).toEqual({
+      completed: tokens,
+      expired: ['unknown:1'],
+    })
+    expect((await store.queue.stats()).leased).toBe(0)
+  })
+
   it('passes misuse (TypeError) through unwrapped', async () => {
     await expect(createStore(memoryAdapter()).documents.get('', 'A')).rejects.toThrow(TypeError)
   })

@@ -546,6 +546,18 @@ export function createSqlAreas(
         )
         return n > 0
       },
+      async completeMany(tokens, now) {
+        const done: string[] = []
+        for (const part of chunks([...new Set(tokens)], 500)) {
+          const rows = await ex.all(
+            `DELETE FROM ${T.queue} WHERE lease_token IN ${placeholders(part.length)} AND state = 'leased'
+               AND lease_expires_at > ? RETURNING lease_token`,
+            [...part, now],
+          )
+          for (const r of rows) done.push(String(r.lease_token))
+        }
+        return done
+      },
       async fail(token, { error, now, dead, retryAt }) {
         return txRetryingUnique(async (tx): Promise<FailOutcome | null> => {
           const [row] = await tx.all(
