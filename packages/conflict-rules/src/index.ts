@@ -68,4 +68,5 @@ export {
   type StrategyOutcome,
   type Winner,
 } from './strategy.js'
-export { type FieldType, valuesEqual } from './values.js'
+export type { PathPattern, PathShape } from './paths.js'
+export { type ChildTypes, type FieldType, valuesEqual } from './values.js'

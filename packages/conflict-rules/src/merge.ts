@@ -39,7 +39,8 @@ export interface MergeOptions<Name extends string = 'merge'> {
    */
   readonly arrays?: ArrayMerge
   /**
-   * Per-location array modes, by dotted path inside the field (`sessions`, `history.items`).
+   * Per-location array modes, by dotted path inside the field (`sessions`, `history.items`; inside the
+   * items of a keyed array, `sessions[].events`).
    * @default {}
    */
   readonly arraysAt?: Readonly<Record<string, ArrayMerge>>
@@ -170,7 +171,8 @@ function mergeKeyed(
     const bi = B.keyed.get(k)
     const oi = O.keyed.get(k)
     const ti = T.keyed.get(k)
-    const value = mergeValue(bi, oi, ti, bi !== undefined, `${path}[${k}]`, cfg)
+    // `[]`, not the key's value, in the path: reasons reach the audit log and keys may be personal data.
+    const value = mergeValue(bi, oi, ti, bi !== undefined, `${path}[]`, cfg)
     if (value !== undefined) out.push(value)
   }
   for (const k of B.keyed.keys()) settle(k)

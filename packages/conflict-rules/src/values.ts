@@ -327,7 +327,7 @@ export function valuesEqual(a: unknown, b: unknown, type?: FieldType, childTypes
   return normalizedEqual(na, nb)
 }
 
-/** Field types of a child table's fields, by field name. */
+/** Field types of a child table's fields, by child field name (`undefined`: classify by shape). */
 export type ChildTypes = Readonly<Record<string, FieldType>> | undefined
 
 /** Equality of two child rows, ignoring the standard columns. */

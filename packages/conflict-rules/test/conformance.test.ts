@@ -23,6 +23,15 @@ for (const strategy of [
   describeStrategyConformance(strategy, { describe, it }, { runs: 150 })
 }
 
+describe('the testing subpath', () => {
+  it('resolves through the package name and exports the suite', async () => {
+    const pkg = await import('@edusync/conflict-rules/testing')
+    expect(typeof pkg.describeStrategyConformance).toBe('function')
+    expect(typeof pkg.strategyConformanceChecks).toBe('function')
+    expect(typeof pkg.assertStrategyConformance).toBe('function')
+  })
+})
+
 describe('the conformance suite catches broken strategies', () => {
   const failing = (
     strategy: Parameters<typeof assertStrategyConformance>[0],

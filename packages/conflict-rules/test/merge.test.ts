@@ -81,6 +81,25 @@ describe('merge strategy', () => {
       ],
     })
   })
+  it('names keyed items by [] in reasons (never by the key value) and in arraysAt paths', () => {
+    const keyed = merge({ arrays: { key: 'email' }, arraysAt: { 'people[].tags': 'set' } })
+    const c = ctx(
+      { people: [{ email: 'a@family.example', note: 'x', tags: ['p'] }] },
+      { people: [{ email: 'a@family.example', note: 'y', tags: ['p', 'q'] }] },
+      { people: [{ email: 'a@family.example', note: 'z', tags: ['r'] }] },
+    )
+    const outcome = keyed.resolve(c)
+    expect(outcome).toEqual({ winner: 'review', reason: 'both sides changed "people[].note" differently' })
+    expect(JSON.stringify(outcome)).not.toContain('family.example')
+    const tagsOnly = ctx(
+      { people: [{ email: 'a@family.example', tags: ['p'] }] },
+      { people: [{ email: 'a@family.example', tags: ['p', 'q'] }] },
+      { people: [{ email: 'a@family.example', tags: ['r'] }] },
+    )
+    expect(value(keyed.resolve(tagsOnly))).toEqual({
+      people: [{ email: 'a@family.example', tags: ['q', 'r'] }],
+    })
+  })
   it('uses per-path array modes', () => {
     const mixed = merge({ arraysAt: { sessions: { key: 'id' } } })
     const out = value(

@@ -179,6 +179,23 @@ const FIXTURES: Fixture[] = [
       winners: { city: 'theirs' },
     },
   },
+  {
+    name: 'an object or array taken from the AI layer is written to ERPNext as JSON text',
+    rules: all(aiWins),
+    base: undefined,
+    ours: { ...STAMP, ai_resource_links: ['a', 'b'] },
+    theirs: { ...STAMP },
+    // The AI layer already holds the same value (as an array), so nothing is written back to it.
+    expect: { writeToErpnext: { ai_resource_links: '["a","b"]' }, writeToAi: {} },
+  },
+  {
+    name: 'a boolean taken from the AI layer is written to ERPNext as Check 0/1',
+    rules: all(aiWins),
+    base: { ...STAMP, enabled: 1 },
+    ours: { ...STAMP, enabled: false },
+    theirs: { ...STAMP, enabled: 1 },
+    expect: { writeToErpnext: { enabled: 0 }, writeToAi: {} },
+  },
   // ERPNext value quirks: none of these is a change.
   {
     name: 'quirk: Check true vs 1',
@@ -791,5 +808,26 @@ describe('resolve() misuse', () => {
   it('rejects a merged outcome without a value', () => {
     const empty = custom('empty', (() => ({ winner: 'merged' })) as never)
     expect(() => resolve({ ...ok, rules: all(empty) })).toThrowError(/needs a "value"/)
+  })
+})
+
+describe("applying a person's review choice", () => {
+  it('re-resolving with a one-off layer for the reviewed path settles it', () => {
+    const rules = defineRules([{ field: '*', strategy: 'manual_review' }])
+    const input = {
+      base: { ...STAMP, city: 'Pune', state: 'MH' },
+      ours: { ...STAMP, city: 'Delhi', state: 'DL' },
+      theirs: { ...STAMP, city: 'Mumbai', state: 'MH' },
+      doctype: 'Student',
+      now: NOW,
+    }
+    const first = resolve({ ...input, rules })
+    const item = first.review[0]!
+    const chosen = resolve({
+      ...input,
+      rules: rules.extend([{ doctype: 'Student', field: item.path, strategy: 'ai_wins' }]),
+    })
+    expect(chosen.review).toEqual([])
+    expect(chosen.writeToErpnext).toEqual({ city: 'Delhi', state: 'DL' })
   })
 })

@@ -3,6 +3,7 @@ import { type OAuthTokens, requestTokens } from './oauth.js'
 
 /** API key and secret of a User (`Authorization: token key:secret`). The usual choice for services. */
 export interface TokenAuth {
+  /** Discriminant. */
   readonly type: 'token'
   /** The User's API key. */
   readonly apiKey: string
@@ -12,6 +13,7 @@ export interface TokenAuth {
 
 /** A bearer token, static or produced by a function (called before each request, so it can refresh). */
 export interface BearerAuth {
+  /** Discriminant. */
   readonly type: 'bearer'
   /** The token, or a function returning the current one. */
   readonly token: string | (() => string | Promise<string>)
@@ -19,6 +21,7 @@ export interface BearerAuth {
 
 /** Username/password session login (`/api/method/login`); the `sid` cookie is kept and re-used. */
 export interface SessionAuth {
+  /** Discriminant. */
   readonly type: 'session'
   /** Login name (email or username). */
   readonly username: string
@@ -33,6 +36,7 @@ export interface SessionAuth {
 
 /** OAuth 2.0 tokens from Frappe's provider ({@link createOAuthFlow}); refreshed before they expire. */
 export interface OAuthAuth {
+  /** Discriminant. */
   readonly type: 'oauth'
   /** The OAuth Client's `client_id`. */
   readonly clientId: string
@@ -46,6 +50,7 @@ export interface OAuthAuth {
 
 /** Any other scheme: a function returning headers for each request (e.g. a gateway's own token). */
 export interface CustomAuth {
+  /** Discriminant. */
   readonly type: 'custom'
   /** Returns the headers to add; treated as secret and redacted on errors. */
   readonly headers: (request: {
@@ -56,6 +61,7 @@ export interface CustomAuth {
 
 /** No credential: requests run as Guest (only `allow_guest` methods work). */
 export interface NoAuth {
+  /** Discriminant. */
   readonly type: 'none'
 }
 

@@ -6,7 +6,9 @@ import { MESSAGE_PREFIX } from './errors.js'
  * limiter duplicates it for pub/sub and never closes it.
  */
 export interface RedisClientLike {
+  /** Used to open the pub/sub connection. */
   duplicate(): unknown
+  /** Connection options (read by Bottleneck). */
   readonly options?: unknown
 }
 

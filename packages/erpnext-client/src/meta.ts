@@ -83,6 +83,7 @@ export function normalizeDocTypeDoc(doc: Record<string, unknown>): DocTypeMeta {
 
 /** A field whose type (or Link/Table target) differs between the bundled schema and the site. */
 export interface RetypedField {
+  /** The field. */
   readonly fieldname: string
   /** What the bundled metadata says. */
   readonly expected: { readonly fieldtype: string; readonly options?: string | undefined }
@@ -92,6 +93,7 @@ export interface RetypedField {
 
 /** Drift of one doctype. */
 export interface DocTypeDrift {
+  /** The doctype. */
   readonly doctype: string
   /** On the site, not in the bundled metadata (e.g. site customizations). */
   readonly added: readonly FieldMeta[]

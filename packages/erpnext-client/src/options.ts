@@ -13,9 +13,13 @@ export interface Clock {
 
 /** Where the client writes its log lines. Lines never contain credentials, bodies or query values. */
 export interface Logger {
+  /** Every request: method, path, status, duration. */
   debug?(message: string, fields?: Record<string, unknown>): void
+  /** Failed attempts. */
   info?(message: string, fields?: Record<string, unknown>): void
+  /** Retries, schema mismatches (`validate: 'lenient'`), hooks that threw. */
   warn?(message: string, fields?: Record<string, unknown>): void
+  /** Reserved for failures of the client itself. */
   error?(message: string, fields?: Record<string, unknown>): void
 }
 
@@ -98,7 +102,9 @@ export interface DocTypeSchemas {
  * (`createDocTypeRegistry()`), or anything with the same two methods.
  */
 export interface SchemaRegistryLike {
+  /** Whether the registry has schemas for `doctype`. */
   has(doctype: string): boolean
+  /** The schema of `doctype` in one flavour. */
   schemaFor(doctype: string, flavour: 'read' | 'create' | 'update'): ZodType
 }
 

@@ -4,45 +4,63 @@ import type { CallOptions } from './resource.js'
 import type { Transport } from './transport.js'
 import type { AnyDoc } from './types.js'
 
-type Flag = 0 | 1
-
 /** A Custom Field to install (the shape of `aiCustomFields` in `@edusync/doctype-schemas`). */
 export interface CustomFieldSpec {
   /** The doctype the field is added to. */
   readonly dt: string
   /** Explicit fieldname (so Frappe adds no `custom_` prefix). */
   readonly fieldname: string
+  /** Frappe fieldtype, e.g. `JSON`. Changing it later is destructive. */
   readonly fieldtype: string
+  /** Form label. */
   readonly label?: string
+  /** Link/Table target or Select options. */
   readonly options?: string
+  /** The field this one follows on the form. */
   readonly insert_after?: string
+  /** Help text. */
   readonly description?: string
-  readonly allow_on_submit?: Flag
-  readonly reqd?: Flag
-  readonly unique?: Flag
-  readonly read_only?: Flag
+  /** Editable after submit (needed on submittable doctypes). */
+  readonly allow_on_submit?: 0 | 1
+  /** Mandatory. Turning it on later is destructive. */
+  readonly reqd?: 0 | 1
+  /** Unique. Turning it on later is destructive. */
+  readonly unique?: 0 | 1
+  /** Read-only in the form. */
+  readonly read_only?: 0 | 1
 }
 
 /** One field of a custom DocType to install. */
 export interface CustomDocFieldSpec {
+  /** Column name. */
   readonly fieldname: string
+  /** Frappe fieldtype. */
   readonly fieldtype: string
+  /** Form label. */
   readonly label?: string
+  /** Link/Table target or Select options. */
   readonly options?: string
-  readonly reqd?: Flag
-  readonly unique?: Flag
+  /** Mandatory. */
+  readonly reqd?: 0 | 1
+  /** Unique. */
+  readonly unique?: 0 | 1
 }
 
 /** A custom DocType to install (the shape of `aiCustomDocTypes` in `@edusync/doctype-schemas`). */
 export interface CustomDocTypeSpec {
+  /** DocType name. */
   readonly name: string
+  /** Module Def it belongs to (must exist on the site). */
   readonly module: string
+  /** Its fields; other keys (permissions, autoname, …) are posted as given. */
   readonly fields: readonly CustomDocFieldSpec[]
 }
 
 /** What to install. Defaults to the AI custom fields and doctypes of `@edusync/doctype-schemas`. */
 export interface CustomizationSpec {
+  /** Custom Fields to add to existing doctypes. */
   readonly customFields?: readonly CustomFieldSpec[]
+  /** Custom DocTypes to create (installed before the fields, which may link to them). */
   readonly customDocTypes?: readonly CustomDocTypeSpec[]
 }
 
@@ -66,11 +84,15 @@ export interface CustomizationItem {
 
 /** What `ensureCustomizations` did. Running it again on an up-to-date site reports everything unchanged. */
 export interface CustomizationReport {
+  /** Installed now. */
   readonly created: readonly CustomizationItem[]
+  /** Updated now (safe changes, or destructive ones with `allowDestructive`). */
   readonly changed: readonly CustomizationItem[]
+  /** Already as specified. */
   readonly unchanged: readonly CustomizationItem[]
   /** Destructive changes that were needed but not applied (pass `allowDestructive: true`). */
   readonly refused: readonly CustomizationItem[]
+  /** Whether this was a dry run (nothing written). */
   readonly dryRun: boolean
 }
 

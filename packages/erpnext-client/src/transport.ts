@@ -233,9 +233,19 @@ export class Transport {
   private async attempt(spec: RequestSpec, requestId: string, attempt: number): Promise<RawResult> {
     const { options } = this
     const url = this.url(spec)
-    const redactedUrl = redactUrl(url)
+    let redactedCache: string | undefined
+    const redactedUrl = () => {
+      redactedCache ??= redactUrl(url)
+      return redactedCache
+    }
     const label = decodeLabel(spec.path)
-    const info = { requestId, method: spec.method, url: redactedUrl, attempt, doctype: spec.doctype }
+    const info = () => ({
+      requestId,
+      method: spec.method,
+      url: redactedUrl(),
+      attempt,
+      doctype: spec.doctype,
+    })
     let renewed = false
     for (;;) {
       const headers: Record<string, string> = { ...options.headers, Accept: 'application/json' }
@@ -248,23 +258,37 @@ export class Transport {
         body = new URLSearchParams(spec.form).toString()
       }
       if (!spec.anonymous) Object.assign(headers, await this.auth.headers({ method: spec.method, url }))
-      const request: RedactedRequest = Object.freeze({
-        method: spec.method,
-        url: redactedUrl,
-        headers: redactHeaders(headers, this.auth.headerNames),
-      })
-      const base = { request, doctype: spec.doctype, docname: spec.docname }
-      this.emit(options.hooks.beforeRequest, info)
+      // Built only when an error needs it: the success path stays cheap.
+      let redacted: RedactedRequest | undefined
+      const base = {
+        get request(): RedactedRequest {
+          redacted ??= Object.freeze({
+            method: spec.method,
+            url: redactedUrl(),
+            headers: redactHeaders(headers, auth.headerNames),
+          })
+          return redacted
+        },
+        doctype: spec.doctype,
+        docname: spec.docname,
+      }
+      const auth = this.auth
+      if (options.hooks.beforeRequest.length > 0) this.emit(options.hooks.beforeRequest, info())
       const sent = options.clock.now()
       const finish = (status: number, error?: ERPNextError) => {
         const durationMs = options.clock.now() - sent
-        this.emit(options.hooks.afterResponse, { ...info, status, durationMs, error })
-        this.log(error ? 'info' : 'debug', `${spec.method} ${label} ${status || error?.code}`, {
-          requestId,
-          attempt,
-          status,
-          durationMs,
-        })
+        if (options.hooks.afterResponse.length > 0) {
+          this.emit(options.hooks.afterResponse, { ...info(), status, durationMs, error })
+        }
+        const level = error ? 'info' : 'debug'
+        if (options.logger[level]) {
+          this.log(level, `${spec.method} ${label} ${status || error?.code}`, {
+            requestId,
+            attempt,
+            status,
+            durationMs,
+          })
+        }
       }
       let response: Response
       try {
@@ -275,6 +299,9 @@ export class Transport {
           signal: spec.signal,
           // Browsers keep the session cookie themselves.
           credentials: this.auth.type === 'session' ? 'include' : 'same-origin',
+          // Never follow: Frappe's API does not redirect, a followed 301/302 turns a write into a GET,
+          // and a redirect to /login must surface as LoginRedirectError.
+          redirect: 'manual',
         })
       } catch (cause) {
         if (isAbort(cause, spec.signal)) throw spec.signal?.reason
@@ -309,6 +336,21 @@ export class Transport {
       const redirectedToLogin =
         (status >= 300 && status < 400 && /\/login\b/.test(location)) ||
         (response.redirected && /\/login\b/.test(finalUrl))
+      if (!redirectedToLogin && ((status >= 300 && status < 400) || response.type === 'opaqueredirect')) {
+        let target = 'another address'
+        try {
+          const to = new URL(location, url)
+          target = `${to.origin}${to.pathname}`
+        } catch {
+          // opaque (browser) or malformed Location
+        }
+        const error = new InvalidResponseError(
+          `${spec.method} ${label} was redirected (HTTP ${status}) to ${target}; redirects are not followed (they would turn writes into GETs). Set \`url\` to the site's final address (often https://), or log in if it is the login page.`,
+          { ...base, status },
+        )
+        finish(status, error)
+        throw error
+      }
       if (redirectedToLogin) {
         const error = new LoginRedirectError(
           `${spec.method} ${label} was redirected to the login page: the session is missing or expired, or \`url\` points at the website instead of the site's API; check \`url\` and \`auth\`.`,
@@ -334,7 +376,7 @@ export class Transport {
             const error = errorForStatus({
               status,
               body: undefined,
-              request,
+              request: base.request,
               label: `${label} (a ${kind} page, not Frappe's JSON: a proxy or web server answered)`,
               doctype: spec.doctype,
               docname: spec.docname,
@@ -375,7 +417,7 @@ export class Transport {
       const error = errorForStatus({
         status,
         body: parsed,
-        request,
+        request: base.request,
         label,
         doctype: spec.doctype,
         docname: spec.docname,

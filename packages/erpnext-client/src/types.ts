@@ -1,3 +1,5 @@
+import type { Simplify, UnionToIntersection } from 'type-fest'
+
 /**
  * Types of the typed resource API: doctype maps, typed filters, typed `fields` and the results they select.
  */
@@ -88,22 +90,23 @@ export type Timespan =
   | `last ${number} days`
   | `next ${number} days`
 
-type Scalar<V> =
+/** The plain value type of a field (its type without null, arrays and objects), used by filters. */
+export type FilterScalar<V> =
   Exclude<NonNullable<V>, readonly unknown[] | object> extends never
     ? string | number
     : Exclude<NonNullable<V>, readonly unknown[] | object>
 
 /** The value a filter with operator `O` on a field of value type `V` takes. */
 export type FilterValue<V, O extends FilterOperator> = O extends ComparisonOperator
-  ? Scalar<V>
+  ? FilterScalar<V>
   : O extends 'like' | 'not like'
     ? string
     : O extends 'in' | 'not in'
-      ? readonly Scalar<V>[]
+      ? readonly FilterScalar<V>[]
       : O extends 'is'
         ? 'set' | 'not set'
         : O extends 'between'
-          ? readonly [Scalar<V>, Scalar<V>]
+          ? readonly [FilterScalar<V>, FilterScalar<V>]
           : O extends 'timespan'
             ? Timespan
             : O extends 'previous' | 'next'
@@ -127,7 +130,7 @@ export type ChildFilterTuple<M extends DocTypeMapLike> = {
 /** The object form: `{ status: 'Open' }` (equals) or `{ qty: ['>', 5] }`. */
 export type FilterObject<D> = {
   readonly [F in ValueField<D>]?:
-    | Scalar<D[F]>
+    | FilterScalar<D[F]>
     | { [O in FilterOperator]: readonly [O, FilterValue<D[F], O>] }[FilterOperator]
 }
 
@@ -143,7 +146,8 @@ export type FieldSelector<D> =
   | { [T in TableField<D>]: `${T}.${ValueField<ChildRow<D, T>> & string}` }[TableField<D>]
   | `${ValueField<D>} as ${string}`
 
-type Selected<D, S> = S extends '*'
+/** The part of a row one `fields` entry `S` contributes (`name`, `t.c`, `x as y`, `*`). */
+export type SelectedField<D, S> = S extends '*'
   ? { [K in ValueField<D>]: D[K] }
   : S extends `${infer F} as ${infer A}`
     ? F extends keyof D
@@ -159,20 +163,14 @@ type Selected<D, S> = S extends '*'
         ? { [K in S]: D[S] }
         : never
 
-type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void
-  ? I
-  : never
-
-type Simplify<T> = { [K in keyof T]: T[K] } & {}
-
 /** The row type a list with `fields` `S` returns (`{ name }` when no fields are given, as Frappe does). */
 export type SelectResult<
   D,
   S extends readonly FieldSelector<D>[] | undefined,
 > = S extends readonly (infer E)[]
   ? [E] extends [never]
-    ? Simplify<Selected<D, 'name' & keyof D>>
-    : Simplify<UnionToIntersection<Selected<D, E>>>
+    ? Simplify<SelectedField<D, 'name' & keyof D>>
+    : Simplify<UnionToIntersection<SelectedField<D, E>>>
   : 'name' extends keyof D
     ? { name: D['name' & keyof D] }
     : { name: string }

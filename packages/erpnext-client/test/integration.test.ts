@@ -15,6 +15,7 @@ import {
   isDuplicateEntryError,
   isLinkExistsError,
   isLinkValidationError,
+  isLoginRedirectError,
   isMandatoryError,
   isNetworkError,
   isNotFoundError,
@@ -25,6 +26,7 @@ import {
   isTimestampMismatchError,
   isUniqueValidationError,
   isUpdateAfterSubmitError,
+  isValidationError,
   type RetryInfo,
 } from '../src/index.js'
 
@@ -261,6 +263,25 @@ for (const [label, start] of [
       expect(await oauth.call('frappe.auth.get_logged_user', {})).toBe(t.admin.user)
       const refreshed = await flow.refresh(String(tokens.refreshToken))
       expect(refreshed.accessToken).not.toBe(tokens.accessToken)
+    })
+
+    it('ValidationError (DataError) for an unknown column, LoginRedirectError for a Guest sent to /login', async () => {
+      const dataError = await make({ meta: false })
+        .docUntyped('Student')
+        .list({ fields: ['no_such_column'] })
+        .catch((e: unknown) => e)
+      expect(isValidationError(dataError)).toBe(true)
+      expect((dataError as { excType: string }).excType).toBe('DataError')
+      const guest = make({ auth: { type: 'none' } })
+      const { clientId, redirectUri } = t.emulator.oauthClient
+      const redirected = await guest
+        .call(
+          'frappe.integrations.oauth2.authorize',
+          { client_id: clientId, redirect_uri: redirectUri, response_type: 'code', scope: 'all' },
+          { verb: 'GET' },
+        )
+        .catch((e: unknown) => e)
+      expect(isLoginRedirectError(redirected)).toBe(true)
     })
 
     it('call() with typed frappe.client methods', async () => {

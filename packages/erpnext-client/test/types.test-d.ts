@@ -132,3 +132,22 @@ describe('call overloads', () => {
     expectTypeOf(await client.call<{ ok: boolean }>('my_app.api.thing')).toEqualTypeOf<{ ok: boolean }>()
   })
 })
+
+describe('README example', () => {
+  it('compiles with the documented result type', async () => {
+    const rows = await client.doc('Student').list({
+      fields: ['name', 'first_name', 'guardians.guardian', 'joining_date as joined'],
+      filters: [
+        ['enabled', '=', 1],
+        ['joining_date', 'between', ['2024-01-01', '2024-12-31']],
+        ['Student Guardian', 'relation', '=', 'Mother'],
+      ],
+      orFilters: { first_name: ['like', 'A%'] },
+      orderBy: 'modified desc',
+      limit: 50,
+    })
+    expectTypeOf(rows).toEqualTypeOf<
+      { name: string; first_name: string; guardian: string | null; joined: string | null | undefined }[]
+    >()
+  })
+})

@@ -868,7 +868,10 @@ class EmulatorImpl implements Emulator {
     } else {
       response = await this.dispatch(request, url, entry)
     }
-    if (rl) for (const [k, v] of Object.entries(rl.headers)) response.headers.set(k, v)
+    if (rl) {
+      for (const [k, v] of Object.entries(rl.headers)) response.headers.set(k, v)
+      if (!rl.limited) response.headers.set('X-RateLimit-Used', String(rl.used))
+    }
     entry.status = response.status
     return response
   }
@@ -901,7 +904,8 @@ class EmulatorImpl implements Emulator {
   private json(status: number, body: unknown, cookies: readonly string[]): Response {
     const headers = new Headers({ 'content-type': 'application/json' })
     for (const c of cookies) headers.append('set-cookie', c)
-    return new Response(frappeJson(body), { status, headers })
+    // The body is ASCII (Python's ensure_ascii), so latin1 is an exact, fast encoding.
+    return new Response(Buffer.from(frappeJson(body), 'latin1'), { status, headers })
   }
 
   private wantsJson(request: Request, path: string): boolean {

@@ -41,5 +41,8 @@ export function createHandlers(emulator: Emulator, options: CreateHandlersOption
       '[@edusync/erpnext-emulator] createHandlers: options.baseUrl must be an absolute URL such as https://erp.test',
     )
   }
-  return [http.all(`${origin}/api/*`, ({ request }) => emulator.handle(request))]
+  // A RegExp, not a path pattern: msw decodes path patterns and would throw on malformed escapes that
+  // Frappe answers normally.
+  const pattern = new RegExp(`^${origin.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/api(?:/|$)`)
+  return [http.all(pattern, ({ request }) => emulator.handle(request))]
 }

@@ -38,6 +38,20 @@ export function pyFloatRepr(value: number): string {
 const NON_ASCII = /[\u007f-\uffff]/
 const NON_ASCII_G = /[\u007f-\uffff]/g
 
+const keyCache = new Map<string, string>()
+
+/** {@link pyQuote} for object keys, which repeat across rows. */
+function quoteKey(key: string, ensureAscii: boolean): string {
+  if (!ensureAscii) return pyQuote(key, false)
+  let q = keyCache.get(key)
+  if (q === undefined) {
+    q = pyQuote(key, true)
+    if (keyCache.size > 4096) keyCache.clear()
+    keyCache.set(key, q)
+  }
+  return q
+}
+
 /** Quote a string like Python's `json.dumps` (`ensure_ascii` on by default). */
 export function pyQuote(value: string, ensureAscii = true): string {
   // JSON.stringify escapes quotes, backslashes and control characters exactly as Python does
@@ -101,7 +115,7 @@ export function pyDumps(value: unknown, options: PyDumpsOptions = {}): string {
         if (member === undefined) continue
         if (!first) out += itemSep
         first = false
-        out += pyQuote(key, ascii) + keySep + write(member)
+        out += quoteKey(key, ascii) + keySep + write(member)
       }
       return `${out}}`
     }

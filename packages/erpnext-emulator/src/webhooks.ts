@@ -265,10 +265,9 @@ export class WebhookEngine {
     const bytes = new TextEncoder().encode(d.body)
     for (let i = 0; i < 3; i++) {
       const controller = new AbortController()
-      const timer = this.deps.timers.setTimeout(
-        () => controller.abort(),
-        timeoutS * 1000 * this.deps.timeFactor,
-      )
+      // The per-attempt timeout is the Webhook's own `timeout`, not scaled by timeFactor, so a fast test
+      // (timeFactor 0) still gives real receivers time to answer.
+      const timer = this.deps.timers.setTimeout(() => controller.abort(), timeoutS * 1000)
       let status: number | undefined
       let responseText = ''
       let error: WebhookAttempt['error']

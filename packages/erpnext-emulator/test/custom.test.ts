@@ -1,3 +1,5 @@
+import { aiCustomDocTypes, aiCustomFields } from '@edusync/doctype-schemas'
+import { createEmulator } from '../src/index.js'
 import { expect, it } from 'vitest'
 import { conformance, serverMessages, studentFixture } from './harness.js'
 
@@ -128,4 +130,35 @@ conformance('§12 custom fields and doctypes', (h) => {
     })
     expect(missing.body.exc_type).toBe('LinkValidationError')
   })
+})
+
+conformance('§12 installing EduSync AI fields and doctypes over REST', (h) => {
+  it('accepts every AI Custom Field and custom DocType definition as setup-erpnext posts them', async () => {
+    for (const cf of aiCustomFields) {
+      const r = await h().call('/api/resource/Custom Field', { method: 'POST', json: cf })
+      expect(r.status, `${cf.dt}.${cf.fieldname}: ${JSON.stringify(r.body).slice(0, 200)}`).toBe(200)
+      expect(r.body.data.fieldname).toBe(cf.fieldname)
+    }
+    for (const dt of aiCustomDocTypes) {
+      const r = await h().call('/api/resource/DocType', { method: 'POST', json: dt })
+      expect(r.status, `${dt.name}: ${JSON.stringify(r.body).slice(0, 300)}`).toBe(200)
+    }
+    const pe = (await h().call('/api/resource/Program Enrollment?limit=1')).body.data[0].name
+    const upd = await h().call(`/api/resource/Program Enrollment/${pe}`, {
+      method: 'PUT',
+      json: { ai_progress_tracking: { week: 3 } },
+    })
+    expect(upd.status).toBe(200)
+    expect(upd.body.data.ai_progress_tracking).toBe('{"week":3}')
+    const again = await h().call('/api/resource/Custom Field', { method: 'POST', json: aiCustomFields[0] })
+    expect(again.status).toBe(417)
+  })
+})
+
+it('installAi pre-installs the AI fields and doctypes', () => {
+  const e = createEmulator({ installAi: true, seed: 'school-small', seedSize: 4 })
+  const s = e.inspect.documents('Student')[0]!
+  expect(s).toHaveProperty('ai_learning_profile', null)
+  expect(e.inspect.documents('Custom Field').length).toBe(aiCustomFields.length)
+  expect(e.inspect.documents('Assessment Insight')).toEqual([])
 })

@@ -268,3 +268,13 @@ conformance('§4 /api/v2', (h) => {
     expect(r.body.data.name).toBe(s)
   })
 })
+
+conformance('§2 rollback keeps the stored document intact', (h) => {
+  it('a failed save leaves child rows of the stored document untouched', async () => {
+    const s = (await h().call('/api/resource/Student?limit=1')).body.data[0].name
+    const before = h().emulator.inspect.document('Student', s)
+    const r = await h().call(`/api/resource/Student/${s}`, { method: 'PUT', json: { gender: 'Martian' } })
+    expect(r.status).toBe(417)
+    expect(h().emulator.inspect.document('Student', s)).toEqual(before)
+  })
+})

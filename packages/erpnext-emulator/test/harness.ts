@@ -17,7 +17,7 @@ export interface Harness {
   readonly base: string
   /** Webhook requests the emulator sent. */
   readonly received: Received[]
-  /** Status codes the webhook receiver answers, consumed in order (default 200). */
+  /** Status codes the webhook receiver answers, consumed in order (default 200; 0 = hang until timeout). */
   readonly receiverStatuses: number[]
   /** Raw fetch against the emulator. `auth` defaults to the Administrator's token. */
   fetch(
@@ -104,6 +104,12 @@ export function conformance(
         body: raw ? new TextDecoder().decode(raw) : '',
       })
       const status = statuses.shift() ?? 200
+      if (status === 0) {
+        // 0 = never answer: wait for the emulator's per-attempt timeout to abort the request.
+        return new Promise<Response>((_resolve, reject) => {
+          init.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')))
+        })
+      }
       return new Response('ok', { status })
     }
     const opts: EmulatorOptions = {

@@ -127,6 +127,16 @@ conformance('§10 webhooks', (h) => {
     expect(logs.body.data).toHaveLength(3)
   })
 
+  it('retries a read timeout immediately, per attempt timeout = Webhook.timeout', async () => {
+    await hook({ webhook_docevent: 'after_insert', timeout: 1 })
+    h().receiverStatuses.push(0, 200)
+    await h().call('/api/resource/Student', { method: 'POST', json: studentFixture() })
+    await h().emulator.inspect.webhooksIdle()
+    const d = h().emulator.inspect.webhookDeliveries()[0]!
+    expect(d.attempts.map((a) => a.error ?? 'ok')).toEqual(['timeout', 'ok'])
+    expect(d.status).toBe('delivered')
+  })
+
   it('gives up after 3 failed attempts', async () => {
     await hook({ webhook_docevent: 'after_insert' })
     h().receiverStatuses.push(500, 500, 500, 500)

@@ -228,6 +228,14 @@ describe('erasure', () => {
     expect(JSON.stringify(receipt)).not.toContain('Lovelace')
   })
 
+  it('a receipt still verifies after a JSON round trip (stored, then re-read)', async () => {
+    const { dsr } = await setup()
+    const receipt = await dsr.erasure(
+      dsr.open({ type: 'erasure', regime: 'gdpr', tenant: T, subjectId: ADA }),
+    )
+    await expect(dsr.verifyReceipt(JSON.parse(JSON.stringify(receipt)))).resolves.toBe(true)
+  })
+
   it('detects an altered receipt', async () => {
     const { dsr } = await setup()
     const receipt = await dsr.erasure(

@@ -165,9 +165,6 @@ export async function readRequestBody(request: Request, maxBytes: number): Promi
   return out
 }
 
-/** @internal the limit the adapters read up to. */
-export const limitOf = (o: { maxBodyBytes?: number }): number => o.maxBodyBytes ?? 1_048_576
-
 /** @internal */
 export function respond(outcome: Outcome): Response {
   return new Response(JSON.stringify(outcome.body), {

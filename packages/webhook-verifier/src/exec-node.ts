@@ -1,6 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
 import type { Op } from './core.js'
 import { diagnose } from './diagnose.js'
+import { toError } from './fail.js'
 import { runSync } from './run.js'
 
 // Raw key bytes, not a cached KeyObject: createHmac is faster with bytes (measured in bench/).
@@ -19,6 +20,6 @@ export function nodeExec(op: Op): unknown {
     case 'seen':
       return op.store.markSeen(op.id, op.ttl)
     case 'diagnose':
-      return runSync(diagnose(op), nodeExec)
+      return runSync(diagnose(op), nodeExec, toError)
   }
 }

@@ -1,5 +1,8 @@
-import type { Op } from './core.js'
+import type { Failure, Op } from './core.js'
 import { runAsync } from './run.js'
+
+/** @internal builds the error of a failure, loading the messages on demand. */
+export const lazyToError = async (f: Failure) => (await import('./fail.js')).toError(f)
 
 const keys = new WeakMap<Uint8Array, Promise<CryptoKey>>()
 const HMAC = { name: 'HMAC', hash: 'SHA-256' }
@@ -26,6 +29,6 @@ export async function webExec(op: Op): Promise<unknown> {
       return op.store.markSeen(op.id, op.ttl)
     case 'diagnose':
       // Failure path only: loaded on demand to keep the verify bundle small.
-      return runAsync((await import('./diagnose.js')).diagnose(op), webExec)
+      return runAsync((await import('./diagnose.js')).diagnose(op), webExec, lazyToError)
   }
 }

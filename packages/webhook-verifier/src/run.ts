@@ -1,4 +1,5 @@
-import type { Gen, Op } from './core.js'
+import { FAILURE, type Failure, type Gen, type Op } from './core.js'
+import type { WebhookVerificationError } from './errors.js'
 import { P } from './errors.js'
 
 function checkSeen(op: Op, value: unknown): void {
@@ -7,8 +8,22 @@ function checkSeen(op: Op, value: unknown): void {
   }
 }
 
-/** @internal drives a core generator synchronously. */
-export function runSync<R>(gen: Gen<R>, exec: (op: Op) => unknown): R {
+const isFailure = (e: unknown): e is Failure => (e as Failure | null)?.[FAILURE] === true
+
+/** @internal drives a core generator synchronously; failures become errors through `toError`. */
+export function runSync<R>(
+  gen: Gen<R>,
+  exec: (op: Op) => unknown,
+  toError: (f: Failure) => WebhookVerificationError,
+): R {
+  try {
+    return drive(gen, exec)
+  } catch (error) {
+    throw isFailure(error) ? toError(error) : error
+  }
+}
+
+function drive<R>(gen: Gen<R>, exec: (op: Op) => unknown): R {
   let step = gen.next()
   while (!step.done) {
     const value = exec(step.value)
@@ -24,13 +39,21 @@ export function runSync<R>(gen: Gen<R>, exec: (op: Op) => unknown): R {
   return step.value
 }
 
-/** @internal drives a core generator, awaiting every operation. */
-export async function runAsync<R>(gen: Gen<R>, exec: (op: Op) => unknown): Promise<R> {
-  let step = gen.next()
-  while (!step.done) {
-    const value = await exec(step.value)
-    checkSeen(step.value, value)
-    step = gen.next(value)
+/** @internal drives a core generator, awaiting every operation; failures become errors through `toError`. */
+export async function runAsync<R>(
+  gen: Gen<R>,
+  exec: (op: Op) => unknown,
+  toError: (f: Failure) => WebhookVerificationError | Promise<WebhookVerificationError>,
+): Promise<R> {
+  try {
+    let step = gen.next()
+    while (!step.done) {
+      const value = await exec(step.value)
+      checkSeen(step.value, value)
+      step = gen.next(value)
+    }
+    return step.value
+  } catch (error) {
+    throw isFailure(error) ? await toError(error) : error
   }
-  return step.value
 }

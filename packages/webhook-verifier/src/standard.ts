@@ -8,6 +8,7 @@ import {
   type CommonVerifierOptions,
   decoder,
   dedupe,
+  failure,
   type Gen,
   headerValues,
   payloadOf,
@@ -20,13 +21,7 @@ import {
   type WebhookRequest,
   window,
 } from './core.js'
-import {
-  InvalidTimestampError,
-  MalformedSignatureError,
-  MissingSignatureError,
-  P,
-  SignatureMismatchError,
-} from './errors.js'
+import { P } from './errors.js'
 
 /** Options of the Standard Webhooks verifier. */
 export interface StandardWebhookVerifierOptions<T = unknown> extends CommonVerifierOptions<T> {
@@ -76,8 +71,7 @@ export function standardConfig<T>(options: StandardWebhookVerifierOptions<T>): S
 function one(headers: unknown, name: string): string | undefined {
   const v = headerValues(headers, `webhook-${name}`)
   const all = v.length > 0 ? v : headerValues(headers, `svix-${name}`)
-  if (all.length > 1)
-    throw new MalformedSignatureError(`several webhook-${name} headers were received; send one.`)
+  if (all.length > 1) throw failure('malformed_signature', `webhook-${name}`)
   return all[0]
 }
 
@@ -92,12 +86,9 @@ export function* verifyStandard<T>(
   const ts = one(req.headers, 'timestamp')
   const list = one(req.headers, 'signature')
   if (id === undefined || ts === undefined || list === undefined) {
-    throw new MissingSignatureError(
-      'webhook-id, webhook-timestamp and webhook-signature headers are all required.',
-    )
+    throw failure('missing_signature', 'standard')
   }
-  if (!/^\d{1,15}$/.test(ts))
-    throw new InvalidTimestampError('webhook-timestamp must be integer epoch seconds.')
+  if (!/^\d{1,15}$/.test(ts)) throw failure('invalid_timestamp', 'webhook-timestamp')
   const seconds = Number(ts)
   window(seconds * 1000, c, id)
   const sigs: Uint8Array[] = []
@@ -105,7 +96,7 @@ export function* verifyStandard<T>(
     const [version, value] = part.split(',')
     if (version === 'v1' && value !== undefined && SIG_B64.test(value)) sigs.push(b64decode(value))
   }
-  if (sigs.length === 0) throw new MalformedSignatureError('webhook-signature holds no "v1,<base64>" entry.')
+  if (sigs.length === 0) throw failure('malformed_signature', 'standard')
   const prefix = utf8(`${id}.${ts}.`)
   const data = new Uint8Array(prefix.length + bytes.length)
   data.set(prefix)
@@ -115,9 +106,7 @@ export function* verifyStandard<T>(
     for (const sig of sigs) if (index < 0 && (yield* verifyOp(c.keys[i] as Uint8Array, data, sig))) index = i
   }
   if (index < 0) {
-    throw new SignatureMismatchError(
-      'no secret matches any webhook-signature entry: check the secret(s) and pass the raw body.',
-    )
+    throw failure('signature_mismatch', 'standard')
   }
   const [, payload] = payloadOf(c, typeof req.body === 'string' ? req.body : decoder.decode(bytes))
   yield* dedupe(c.seen, id, 2 * c.tol)

@@ -1,5 +1,11 @@
 import { PGlite } from '@electric-sql/pglite'
-import { createStore, isCorruptRowError, isMigrationError, isSchemaVersionError } from '@edusync/sync-core'
+import {
+  createStore,
+  isCorruptRowError,
+  isMigrationError,
+  isSchemaVersionError,
+  isStorageOperationError,
+} from '@edusync/sync-core'
 import { postgresAdapter, type SqlClient } from '@edusync/sync-core/postgres'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -102,3 +108,45 @@ for (const [label, client, skipReason] of targets) {
     },
   )
 }
+
+describe.skipIf(skip !== false)('postgres adapter: races across connections', { timeout: 60_000 }, () => {
+  it('a failure racing a concurrent enqueue of the same document is superseded, not a unique violation', async () => {
+    const schema = uniqueSchema('race')
+    dropped.push([pool!, schema])
+    const store = createStore(postgresAdapter({ client: pool!, schema }))
+    await store.queue.enqueue({ kind: 'pull', doctype: 'Student', name: 'A' })
+    const [task] = await store.queue.lease('w', 1, 60_000)
+    // Another connection makes the pending task of the same key, uncommitted for now.
+    const other = await pool!.connect()
+    await other.query('BEGIN')
+    await other.query(
+      `INSERT INTO "${schema}".sync_queue (coalesce_key, kind, doctype, name, priority, run_at, state, attempts,
+         max_attempts, created_at, updated_at) VALUES ($1, 'pull', 'Student', 'A', 0, 0, 'pending', 0, 8, 0, 0)`,
+      [task!.key],
+    )
+    const failing = store.queue.fail(task!.leaseToken, 'E_TIMEOUT')
+    // Let the failure reach the unique index (it waits there for the other transaction), then commit.
+    await new Promise((r) => setTimeout(r, 300))
+    await other.query('COMMIT')
+    other.release()
+    expect(await failing).toBe('superseded')
+    expect((await store.queue.stats()).pending).toBe(1)
+    await store.close()
+  })
+})
+
+describe('postgres adapter: an unreachable server', { timeout: 60_000 }, () => {
+  it('fails open with StorageOperationError carrying the driver code', async () => {
+    // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+    const down = new pg.Pool({
+      connectionString: 'postgres://postgres@127.0.0.1:1/test',
+      connectionTimeoutMillis: 2000,
+    })
+    const store = createStore(postgresAdapter({ client: down, schema: 'unreachable' }))
+    const error = await store.queue.stats().catch((e: unknown) => e)
+    expect(isStorageOperationError(error)).toBe(true)
+    expect(error).toMatchObject({ operation: 'open', driverCode: 'ECONNREFUSED' })
+    await store.close()
+    await down.end()
+  })
+})

@@ -11,9 +11,9 @@ import { PG_URL, pgSkipReason, uniqueSchema } from './pg-env.js'
  * Four worker PROCESSES share one PostgreSQL queue. One of them leases a batch and is killed with SIGKILL
  * while holding it; its tasks must be taken over after the lease expires and completed by the others.
  * The full 10,000 tasks run with EDUSYNC_HEAVY=1 (about a minute on a loaded 2-core machine); the short
- * form, always run, uses 2,000.
+ * form, always run, uses 1,000.
  */
-const TASKS = process.env.EDUSYNC_HEAVY === '1' ? 10_000 : 2_000
+const TASKS = process.env.EDUSYNC_HEAVY === '1' ? 10_000 : 1_000
 const LEASE_MS = 3000
 const here = dirname(fileURLToPath(import.meta.url))
 const child = join(here, 'fixtures', 'pg-worker-child.ts')

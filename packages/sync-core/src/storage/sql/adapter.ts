@@ -26,7 +26,7 @@ export function createSqlAdapter(options: {
     },
     close: options.close,
     transaction(fn) {
-      return driver.transaction((tx) => fn(createSqlAreas(tx, dialect, (inner) => inner(tx))))
+      return driver.transaction((tx) => fn(createSqlAreas(tx, dialect, (inner) => inner(tx), true)))
     },
   }
 }

@@ -41,6 +41,8 @@ export function createSqlAreas(
   ex: SqlExecutor,
   d: SqlDialect,
   inTx: <T>(fn: (ex: SqlExecutor) => Promise<T>) => Promise<T>,
+  /** Whether these areas are bound to a caller's transaction (which a failed statement aborts). */
+  nested = false,
 ): StorageAreas {
   const T = {
     documents: d.table('sync_documents'),
@@ -60,6 +62,21 @@ export function createSqlAreas(
     seen: d.table('webhook_seen'),
   }
   const J = d.jsonParam
+  /**
+   * Run a state change that may race with a concurrent enqueue of the same key on another connection
+   * (making a task pending while another transaction inserts the pending task of that key): PostgreSQL then
+   * reports a unique violation (23505) and the whole transaction is retried. Inside a caller's transaction
+   * the error propagates, since the caller's transaction is aborted.
+   */
+  const txRetryingUnique = async <R>(fn: (x: SqlExecutor) => Promise<R>): Promise<R> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await inTx(fn)
+      } catch (error) {
+        if (nested || attempt >= 3 || (error as { code?: unknown }).code !== '23505') throw error
+      }
+    }
+  }
   const maybeTx = <R>(needed: boolean, fn: (x: SqlExecutor) => Promise<R>): Promise<R> =>
     needed ? inTx(fn) : fn(ex)
   const reader = (table: string, row: SqlRow, key: string) => new RowReader(d, table, row, key)
@@ -529,8 +546,20 @@ export function createSqlAreas(
         )
         return n > 0
       },
+      async completeMany(tokens, now) {
+        const done: string[] = []
+        for (const part of chunks([...new Set(tokens)], 500)) {
+          const rows = await ex.all(
+            `DELETE FROM ${T.queue} WHERE lease_token IN ${placeholders(part.length)} AND state = 'leased'
+               AND lease_expires_at > ? RETURNING lease_token`,
+            [...part, now],
+          )
+          for (const r of rows) done.push(String(r.lease_token))
+        }
+        return done
+      },
       async fail(token, { error, now, dead, retryAt }) {
-        return inTx(async (tx): Promise<FailOutcome | null> => {
+        return txRetryingUnique(async (tx): Promise<FailOutcome | null> => {
           const [row] = await tx.all(
             `SELECT id, coalesce_key, attempts, max_attempts FROM ${T.queue}
              WHERE lease_token = ? AND state = 'leased' AND lease_expires_at > ?${d.kind === 'postgres' ? ' FOR UPDATE' : ''}`,
@@ -556,7 +585,7 @@ export function createSqlAreas(
         })
       },
       async reclaimExpired(now) {
-        return inTx(async (tx) => {
+        return txRetryingUnique(async (tx) => {
           const dead = await deadLetterExpired(tx, now)
           const rows = await tx.all(
             `SELECT id, coalesce_key FROM ${T.queue} WHERE state = 'leased' AND lease_expires_at <= ?${d.kind === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : ''}`,
@@ -584,7 +613,7 @@ export function createSqlAreas(
       },
       async redrive(ids, now) {
         if (ids !== 'all' && ids.length === 0) return 0
-        return inTx(async (tx) => {
+        return txRetryingUnique(async (tx) => {
           let total = 0
           for (const part of ids === 'all' ? ['all' as const] : chunks(ids)) {
             const rows = await tx.all(
