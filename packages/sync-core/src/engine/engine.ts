@@ -11,6 +11,7 @@ import {
   WriteBackError,
   isCircuitOpenError,
 } from './errors.js'
+import type { SubjectDataKind, SubjectDataSource } from '@edusync/privacy-toolkit'
 import { DocFetcher, modifiedKey } from './fetcher.js'
 import { type ResolvedDoctype, type ResolvedOptions, resolveOptions } from './options.js'
 import type {
@@ -157,6 +158,7 @@ class Engine implements SyncEngine {
       access: (doctype, name) => this.#access(doctype, name),
       rectify: (doctype, name) => this.#rectify(doctype, name),
       erase: (doctype, name, requestId) => this.#erase(doctype, name, requestId),
+      source: this.#subjectSource(),
     }
   }
 
@@ -299,15 +301,12 @@ class Engine implements SyncEngine {
 
   async #subjectErased(cfg: ResolvedDoctype, doc: ErpDoc): Promise<boolean> {
     const subject = cfg.subjectField === 'name' ? doc.name : doc[cfg.subjectField]
+    // A tombstone for this doctype (kind) or for every kind (`*`) of the subject stops re-sync.
     const checks = [
-      this.#o.store.privacy.tombstones.isErased(
-        this.#o.tenant,
-        `${cfg.name}:${String(doc.name)}`,
-        ERASED_KIND,
-      ),
+      this.#o.store.privacy.tombstones.isErased(this.#o.tenant, `${cfg.name}:${String(doc.name)}`, cfg.name),
     ]
     if (typeof subject === 'string' && subject !== '')
-      checks.push(this.#o.store.privacy.tombstones.isErased(this.#o.tenant, subject, ERASED_KIND))
+      checks.push(this.#o.store.privacy.tombstones.isErased(this.#o.tenant, subject, cfg.name))
     return (await Promise.all(checks)).some(Boolean)
   }
 
@@ -1302,7 +1301,7 @@ class Engine implements SyncEngine {
       const payload = t.payload as unknown as InsertPayload
       if (
         payload.subject &&
-        (await this.#o.store.privacy.tombstones.isErased(this.#o.tenant, payload.subject, ERASED_KIND))
+        (await this.#o.store.privacy.tombstones.isErased(this.#o.tenant, payload.subject, doctype))
       ) {
         done.push(t)
         continue
@@ -1557,31 +1556,124 @@ class Engine implements SyncEngine {
     await this.#audit([this.#row('privacy.rectify', doctype, name, 'internal', 'ok')])
   }
 
-  async #erase(doctype: string, name: string, requestId: string): Promise<void> {
-    this.#doctype(doctype)
-    if (typeof requestId !== 'string' || requestId === '')
-      throw new TypeError(`${P} privacy.erase(): "requestId" must be a non-empty string.`)
+  /** Mirrored documents about a subject (a Student): by name for Student, by `subjectField` otherwise. */
+  async #subjectRecords(
+    cfg: ResolvedDoctype,
+    subjectId: string,
+  ): Promise<{ name: string; data: ErpDoc; updatedAt: number }[]> {
+    if (cfg.subjectField === 'name') {
+      const record = await this.#o.store.documents.get(cfg.name, subjectId)
+      return record && !record.deleted
+        ? [{ name: record.name, data: await this.#unseal(record), updatedAt: record.updatedAt }]
+        : []
+    }
+    const out: { name: string; data: ErpDoc; updatedAt: number }[] = []
+    let after: { modifiedKey: string; name: string } | null = null
+    // Data-subject requests are rare: a scan of the doctype's mirror is acceptable and needs no extra index.
+    for (;;) {
+      const page: MirrorDocument[] = await this.#o.store.documents.list(cfg.name, {
+        after,
+        limit: 1000,
+        includeDeleted: false,
+      })
+      for (const record of page) {
+        const data = await this.#unseal(record)
+        if (data[cfg.subjectField] === subjectId)
+          out.push({ name: record.name, data, updatedAt: record.updatedAt })
+      }
+      if (page.length < 1000) return out
+      const last = page[page.length - 1]!
+      after = { modifiedKey: modifiedKey(last.modified), name: last.name }
+    }
+  }
+
+  /** `@edusync/privacy-toolkit`'s `SubjectDataSource` over the mirror (kinds are the synced doctypes). */
+  #subjectSource(): SubjectDataSource {
+    const kinds = () => [...this.#o.doctypes.values()].filter((d) => d.sync)
+    const kindOf = (kind: string) => {
+      const cfg = this.#o.doctypes.get(kind)
+      if (!cfg?.sync) throw new UnknownDoctypeError(kind)
+      return cfg
+    }
+    return {
+      listKinds: async (_tenant, subjectId) => {
+        const out: SubjectDataKind[] = []
+        for (const cfg of kinds()) {
+          const count = (await this.#subjectRecords(cfg, subjectId)).length
+          if (count > 0) out.push({ kind: cfg.name, origin: 'mirror', count })
+        }
+        return out
+      },
+      read: async (_tenant, subjectId, kind) =>
+        (await this.#subjectRecords(kindOf(kind), subjectId)).map((r) => ({
+          id: r.name,
+          data: r.data,
+          updatedAt: new Date(r.updatedAt),
+        })),
+      rectify: async (_tenant, subjectId, kind, recordId, changes) => {
+        const cfg = kindOf(kind)
+        const record = (await this.#subjectRecords(cfg, subjectId)).find((r) => r.name === recordId)
+        if (!record) return false
+        // ERPNext is the system of record: the correction is written there (modified-checked) and re-synced.
+        const mirror = await this.#o.store.documents.get(cfg.name, recordId)
+        const fields: Record<string, JsonValue> = {}
+        const base: Record<string, JsonValue> = {}
+        for (const [field, value] of Object.entries(changes)) {
+          fields[field] = serialiseField(value)
+          base[field] = toJson(record.data[field] ?? null)
+        }
+        const now = this.#o.now()
+        const payload: PushPayload = { modified: mirror!.modified, fields, base }
+        await this.#o.store.queue.enqueueMany(
+          [
+            {
+              key: `push:${cfg.name}:${recordId}`,
+              kind: 'push',
+              doctype: cfg.name,
+              name: recordId,
+              payload: payload as unknown as JsonValue,
+              modified: mirror!.modified,
+              modifiedKey: modifiedKey(mirror!.modified),
+              priority: 5,
+              runAt: now,
+              maxAttempts: this.#o.maxAttempts,
+            },
+          ],
+          now,
+        )
+        await this.#audit([
+          this.#row('privacy.rectify', cfg.name, recordId, 'outbound', 'ok', {
+            fields: Object.keys(changes),
+          }),
+        ])
+        this.#wake()
+        return true
+      },
+      erase: async (_tenant, subjectId, kind, recordId, action) => {
+        const cfg = kindOf(kind)
+        const record = (await this.#subjectRecords(cfg, subjectId)).find((r) => r.name === recordId)
+        if (!record) return false
+        await this.#placeholder(cfg.name, recordId, action.type === 'replace' ? action.data : {})
+        return true
+      },
+    }
+  }
+
+  /** Replace a mirrored document with `data` under a `modified` no real version can beat, then tombstone it. */
+  async #placeholder(doctype: string, name: string, data: ErpDoc): Promise<void> {
     const now = this.#o.now()
-    const subjectId = doctype === 'Student' ? name : `${doctype}:${name}`
-    await this.#o.store.privacy.tombstones.put({
-      tenant: this.#o.tenant,
-      subjectId,
-      kind: ERASED_KIND,
-      requestId,
-      action: 'deleted',
-      erasedAt: new Date(now),
-    })
+    const sealed =
+      this.#o.privacy && Object.keys(data).length > 0 ? await this.#o.privacy.seal(doctype, name, data) : data
     await this.#tx(async (tx) => {
-      // Overwrite the mirrored copy with an empty placeholder newer than any real version, then tombstone it.
       await tx.documents.upsertMany(
         [
           {
             doctype,
             name,
-            data: {},
+            data: sealed,
             modified: ERASED_MODIFIED,
             modifiedKey: ERASED_MODIFIED,
-            hash: contentHash({}),
+            hash: contentHash(data),
             base: null,
             baseModified: null,
             syncedAt: now,
@@ -1590,11 +1682,25 @@ class Engine implements SyncEngine {
         now,
       )
       await tx.documents.markDeleted(doctype, name, now)
-      await this.#audit(
-        [this.#row('privacy.erase', doctype, name, 'internal', 'ok', { payloadHash: sha256(requestId) })],
-        tx,
-      )
+      await this.#audit([this.#row('privacy.erase', doctype, name, 'internal', 'ok')], tx)
     })
+  }
+
+  async #erase(doctype: string, name: string, requestId: string): Promise<void> {
+    this.#doctype(doctype)
+    if (typeof requestId !== 'string' || requestId === '')
+      throw new TypeError(`${P} privacy.erase(): "requestId" must be a non-empty string.`)
+    const subjectId = doctype === 'Student' ? name : `${doctype}:${name}`
+    await this.#o.store.privacy.tombstones.put({
+      tenant: this.#o.tenant,
+      subjectId,
+      kind: ERASED_KIND,
+      requestId,
+      action: 'deleted',
+      erasedAt: new Date(this.#o.now()),
+    })
+    // Overwrite the mirrored copy with an empty placeholder newer than any real version, then tombstone it.
+    await this.#placeholder(doctype, name, {})
   }
 
   // ------------------------------------------------------------------------------------ backfill / pull

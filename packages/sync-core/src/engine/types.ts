@@ -1,3 +1,4 @@
+import type { SubjectDataSource } from '@edusync/privacy-toolkit'
 import type { Store } from '../storage/store.js'
 import type { CircuitState } from './circuit.js'
 import type {
@@ -357,6 +358,12 @@ export interface SyncEngine {
     rectify(doctype: string, name: string): Promise<void>
     /** Erase the subject's mirrored data and tombstone it so re-sync does not bring it back. */
     erase(doctype: string, name: string, requestId: string): Promise<void>
+    /**
+     * The mirror as `@edusync/privacy-toolkit`'s `SubjectDataSource` (kinds = synced doctypes, origin
+     * `mirror`), for `createSubjectRequests({ source })`: access/portability read it, rectification queues
+     * the correction for write-back to ERPNext, erasure replaces and tombstones the mirrored copy.
+     */
+    readonly source: SubjectDataSource
   }
   status(): Promise<SyncEngineStatus>
   on<E extends keyof SyncEngineEvents>(event: E, listener: (payload: SyncEngineEvents[E]) => void): () => void
