@@ -159,6 +159,7 @@ class Engine implements SyncEngine {
       rectify: (doctype, name) => this.#rectify(doctype, name),
       erase: (doctype, name, requestId) => this.#erase(doctype, name, requestId),
       source: this.#subjectSource(),
+      retention: (limits) => this.#retention(limits),
     }
   }
 
@@ -1684,6 +1685,29 @@ class Engine implements SyncEngine {
       await tx.documents.markDeleted(doctype, name, now)
       await this.#audit([this.#row('privacy.erase', doctype, name, 'internal', 'ok')], tx)
     })
+  }
+
+  async #retention(limits: { readonly auditMaxAgeMs?: number; readonly interactionsMaxAgeMs?: number }) {
+    const r = this.#o.store.retention
+    if (!r)
+      throw new TypeError(
+        `${P} privacy.retention(): the store does not support purges; use a store from createStore().`,
+      )
+    for (const key of ['auditMaxAgeMs', 'interactionsMaxAgeMs'] as const) {
+      const v = limits?.[key]
+      if (v !== undefined && (!Number.isInteger(v) || v < 0))
+        throw new RangeError(`${P} privacy.retention(): "${key}" must be a non-negative integer (ms).`)
+    }
+    const audit = limits.auditMaxAgeMs === undefined ? 0 : await r.purgeAudit(limits.auditMaxAgeMs)
+    const interactions =
+      limits.interactionsMaxAgeMs === undefined ? 0 : await r.purgeInteractions(limits.interactionsMaxAgeMs)
+    const seen = await r.purgeSeen()
+    await this.#audit([
+      this.#row('privacy.retention', null, null, 'internal', 'ok', {
+        error: `audit ${audit}, interactions ${interactions}, seen ${seen}`,
+      }),
+    ])
+    return { audit, interactions, seen }
   }
 
   async #erase(doctype: string, name: string, requestId: string): Promise<void> {

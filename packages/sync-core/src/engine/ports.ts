@@ -313,6 +313,15 @@ export interface EngineStoreAreas {
 
 /** The store the engine runs on: the areas plus capabilities and transactions. */
 export interface EngineStore extends EngineStoreAreas {
+  /** Retention purges, if the store supports them (stores from `createStore()` do). */
+  readonly retention?: {
+    /** Delete audit entries older than `olderThanMs`; returns the number deleted. */
+    purgeAudit(olderThanMs: number): Promise<number>
+    /** Delete chat interactions older than `olderThanMs`; returns the number deleted. */
+    purgeInteractions(olderThanMs: number): Promise<number>
+    /** Delete expired seen-store entries; returns the number deleted. */
+    purgeSeen(): Promise<number>
+  }
   /** The AI layer's `ai_chat_interactions`, by ascending (createdAt, id) within [from, to), if the store holds them. */
   readonly interactions?: {
     list(options: {

@@ -148,6 +148,11 @@ export function toEngineStore(store: Store | EngineStore): EngineStore {
       list: ({ from, to, after, limit }) =>
         store.ai.interactions.list({ from, to, limit, ...(after ? { after } : {}) }),
     },
+    retention: {
+      purgeAudit: (olderThanMs) => store.audit.purge({ olderThanMs }),
+      purgeInteractions: (olderThanMs) => store.ai.interactions.purge(olderThanMs),
+      purgeSeen: () => store.seen.purgeExpired(),
+    },
     capabilities: store.capabilities,
     transaction: (fn) => store.transaction((tx) => fn(areas(tx))),
   }

@@ -364,6 +364,15 @@ export interface SyncEngine {
      * the correction for write-back to ERPNext, erasure replaces and tombstones the mirrored copy.
      */
     readonly source: SubjectDataSource
+    /**
+     * Apply retention limits over the store: audit entries and chat interactions older than their limit
+     * are deleted, expired webhook ids are forgotten. Returns the numbers deleted. Run it daily.
+     */
+    retention(limits: { readonly auditMaxAgeMs?: number; readonly interactionsMaxAgeMs?: number }): Promise<{
+      audit: number
+      interactions: number
+      seen: number
+    }>
   }
   status(): Promise<SyncEngineStatus>
   on<E extends keyof SyncEngineEvents>(event: E, listener: (payload: SyncEngineEvents[E]) => void): () => void

@@ -222,6 +222,30 @@ describe('privacy source (SubjectDataSource over the mirror)', () => {
   })
 })
 
+describe('privacy retention', () => {
+  it('purges audit entries and chat interactions past their limits', async () => {
+    const { engine, erp, store, clock } = setup()
+    erp.put('Student', student(1), STUDENT_CHILDREN)
+    await engine.backfill(['Student'])
+    await store.ai.interactions.append([
+      { studentId: 'p-1', sessionId: 's', question: 'q', response: 'r', createdAt: clock.now },
+    ])
+    clock.now += 10 * 86_400_000
+    const result = await engine.privacy.retention({
+      auditMaxAgeMs: 86_400_000,
+      interactionsMaxAgeMs: 86_400_000,
+    })
+    expect(result.audit).toBeGreaterThan(0)
+    expect(result.interactions).toBe(1)
+    expect((await store.audit.query()).map((a) => a.type)).toEqual(['privacy.retention'])
+  })
+
+  it('rejects a negative limit', async () => {
+    const { engine } = setup()
+    await expect(engine.privacy.retention({ auditMaxAgeMs: -1 })).rejects.toThrow(RangeError)
+  })
+})
+
 describe('options', () => {
   const valid = () => setup().options
 
