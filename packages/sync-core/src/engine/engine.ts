@@ -265,6 +265,14 @@ class Engine implements SyncEngine {
     if (rows.length > 0) await tx.audit.append(rows)
   }
 
+  /** Complete tasks in one statement when the store can (a lease that lapsed is simply not completed). */
+  async #completeAll(tx: EngineStoreAreas, tasks: readonly QueueTask[], now: number): Promise<void> {
+    if (tasks.length === 0) return
+    const tokens = tasks.map((t) => t.leaseToken!)
+    if (tx.queue.completeMany) await tx.queue.completeMany(tokens, now)
+    else for (const token of tokens) await tx.queue.complete(token, now)
+  }
+
   #tx<T>(fn: (tx: EngineStoreAreas) => Promise<T>): Promise<T> {
     return this.#o.store.transaction(fn)
   }
@@ -582,8 +590,13 @@ class Engine implements SyncEngine {
             dead: true,
             retryAt: () => now,
           })
-        } else await tx.queue.complete(task.leaseToken!, now)
+        }
       }
+      await this.#completeAll(
+        tx,
+        tasks.filter((t) => !quarantined.has(t.name)),
+        now,
+      )
       const audit: AuditRow[] = [...writes.audit]
       for (const [i, r] of results.entries())
         audit.push(
@@ -1046,7 +1059,7 @@ class Engine implements SyncEngine {
     await this.#tx(async (tx) => {
       const tasksToEnqueue = real.tasks.filter((t) => t.kind !== 'enhance')
       if (tasksToEnqueue.length > 0) await tx.queue.enqueueMany(tasksToEnqueue, now)
-      for (const t of ok) await tx.queue.complete(t.leaseToken!, now)
+      await this.#completeAll(tx, ok, now)
       await this.#audit(real.audit, tx)
     })
     const bad = tasks.filter((t) => failed.has(t.name))
@@ -1209,8 +1222,8 @@ class Engine implements SyncEngine {
         const item = await tx.reviews.create({ ...r, reason: 'manual_review' }, at)
         created.push({ id: item.id, doctype: r.doctype, name: r.name, field: r.field })
       }
+      await this.#completeAll(tx, [...pushed.map((i) => i.task), ...done], at)
       for (const item of pushed) {
-        await tx.queue.complete(item.task.leaseToken!, at)
         audit.push(
           this.#row('writeback.pushed', item.task.doctype, item.task.name, 'outbound', 'ok', {
             fields: Object.keys(item.fields),
@@ -1218,7 +1231,6 @@ class Engine implements SyncEngine {
           }),
         )
       }
-      for (const t of done) await tx.queue.complete(t.leaseToken!, at)
       // Re-read what was written so the mirror (and the next base) carries ERPNext's new `modified`.
       if (pushed.length > 0)
         await tx.queue.enqueueMany(
@@ -1327,8 +1339,7 @@ class Engine implements SyncEngine {
     }
     for (const part of chunk(todo, 200)) await insert(part)
     await this.#tx(async (tx) => {
-      for (const t of done) await tx.queue.complete(t.leaseToken!, now)
-      for (const i of inserted) await tx.queue.complete(i.task.leaseToken!, now)
+      await this.#completeAll(tx, [...done, ...inserted.map((i) => i.task)], now)
       await this.#audit(
         [
           ...inserted.map((i) =>

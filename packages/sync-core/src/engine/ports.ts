@@ -237,6 +237,8 @@ export interface EngineStoreAreas {
     }): Promise<QueueTask[]>
     renew(token: string, expiresAt: number, now: number): Promise<number | null>
     complete(token: string, now: number): Promise<boolean>
+    /** Complete several tasks at once; returns the tokens that were live. Optional. */
+    completeMany?(tokens: readonly string[], now: number): Promise<string[]>
     fail(
       token: string,
       options: { error: string; now: number; dead: boolean; retryAt: (attempts: number) => number },

@@ -81,6 +81,7 @@ function areas(s: StoreAreas): EngineStoreAreas {
           await s.queue.complete(token)
           return true
         }, false),
+      completeMany: async (tokens) => (await s.queue.completeMany(tokens)).completed,
       fail: (token, { error, now, dead, retryAt }) =>
         leaseLive<'retry' | 'dead' | 'superseded' | null>(async () => {
           const task = dead ? null : await s.queue.get(idOf(token))
