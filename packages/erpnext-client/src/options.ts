@@ -262,17 +262,19 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   if (options.logger !== undefined && (typeof options.logger !== 'object' || options.logger === null)) {
     fail('logger', 'an object with debug/info/warn/error methods')
   }
-  const hooks = {
-    beforeRequest: [],
-    afterResponse: [],
-    beforeRetry: [],
-    ...options.hooks,
-  } as ResolvedOptions['hooks']
-  for (const [name, list] of Object.entries(hooks)) {
+  if (options.hooks !== undefined && (typeof options.hooks !== 'object' || options.hooks === null)) {
+    fail('hooks', 'an object of hook arrays')
+  }
+  const hookLists: Record<string, readonly unknown[]> = {}
+  for (const name of ['beforeRequest', 'afterResponse', 'beforeRetry'] as const) {
+    const list = options.hooks?.[name] ?? []
     if (!Array.isArray(list) || list.some((h) => typeof h !== 'function')) {
       fail(`hooks.${name}`, 'an array of functions')
     }
+    // Copied and frozen: later changes to the caller's arrays do not reach the client.
+    hookLists[name] = Object.freeze([...list])
   }
+  const hooks = hookLists as unknown as ResolvedOptions['hooks']
 
   let retry: Required<RetryOptions>
   const r = options.retry === false ? { attempts: 1 } : (options.retry ?? {})
