@@ -23,6 +23,7 @@ import {
   field,
 } from './meta.js'
 import { type SeedName, seedSchool, SEED_NAMES } from './seed.js'
+import { unwrapPy } from './pyjson.js'
 import { type FetchLike, type TimerLike, type WebhookDelivery, WebhookEngine } from './webhooks.js'
 import { METHOD_NOT_ALLOWED_HTML, frappeJson, htmlErrorPage, v1ErrorBody, v2ErrorBody } from './wire.js'
 
@@ -437,14 +438,19 @@ class EmulatorImpl implements Emulator {
       clearRequests: () => {
         this.log.length = 0
       },
-      documents: (doctype) => [...this.engine.all(doctype)].map((d) => this.engine.toWire(doctype, d, false)),
+      documents: (doctype) => [...this.engine.all(doctype)].map((d) => this.plain(doctype, d)),
       document: (doctype, name) => {
         const d = this.engine.peek(doctype, name)
-        return d ? this.engine.toWire(doctype, d, false) : undefined
+        return d ? this.plain(doctype, d) : undefined
       },
       webhookDeliveries: () => this.webhooks.deliveries,
       webhooksIdle: () => this.webhooks.idle(),
     }
+  }
+
+  /** A document as plain JS values (floats as numbers), nulls kept. */
+  private plain(doctype: string, doc: Doc): Record<string, unknown> {
+    return unwrapPy(this.engine.toWire(doctype, doc, false)) as Record<string, unknown>
   }
 
   // --- setup --------------------------------------------------------------------------------------
@@ -1868,7 +1874,7 @@ class EmulatorImpl implements Emulator {
     try {
       const saved = this.insertDoc(txn, doctype, doc)
       this.webhooks.flush(txn)
-      return this.engine.toWire(doctype, saved, false)
+      return this.plain(doctype, saved)
     } catch (error) {
       this.engine.rollback(txn)
       throw toDocumentError(error)

@@ -159,3 +159,11 @@ describe('real HTTP webhook receiver', () => {
     }
   })
 })
+
+describe('inspection API', () => {
+  it('returns plain JS numbers for float fields', () => {
+    const e = createEmulator({ seed: 'school-small', seedSize: 4 })
+    const scale = e.inspect.document('Grading Scale', 'Standard Grading')!
+    expect((scale.intervals as { threshold: unknown }[])[0]!.threshold).toBe(85)
+  })
+})
