@@ -155,6 +155,13 @@ export interface ClientOptions {
    * @default the built-in registry of `@edusync/doctype-schemas`
    */
   readonly schemas?: Readonly<Record<string, DocTypeSchemas>> | SchemaRegistryLike | false
+  /**
+   * Copy the server's message text (decoded `_server_messages`) into `error.message`. Off by default
+   * because Frappe messages can quote personal data (an e-mail address in a uniqueness error) and error
+   * messages end up in logs; the messages are always on `error.serverMessages` / `error.serverMessage`.
+   * @default false
+   */
+  readonly exposeServerMessages?: boolean
   /** Extra headers sent with every request (not for credentials; use `auth`). @default {} */
   readonly headers?: Readonly<Record<string, string>>
 }
@@ -173,6 +180,7 @@ export interface ResolvedOptions {
   readonly rateLimit: RateLimiter | undefined
   readonly validate: ValidationMode
   readonly validateOutgoing: boolean
+  readonly exposeServerMessages: boolean
   readonly timeout: number | false
   readonly meta: Readonly<Record<string, DocTypeMeta>> | undefined
   readonly schemas: (doctype: string, flavour: 'read' | 'create' | 'update') => ZodType | undefined
@@ -311,6 +319,8 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   }
   const validateOutgoing = options.validateOutgoing ?? true
   if (typeof validateOutgoing !== 'boolean') fail('validateOutgoing', 'a boolean')
+  const exposeServerMessages = options.exposeServerMessages ?? false
+  if (typeof exposeServerMessages !== 'boolean') fail('exposeServerMessages', 'a boolean')
   const timeout = options.timeout === undefined ? 30_000 : options.timeout
   if (timeout !== false) nonNegative(timeout, 'timeout', false, 1)
   if (
@@ -356,6 +366,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     rateLimit,
     validate,
     validateOutgoing,
+    exposeServerMessages,
     timeout,
     meta,
     schemas,
