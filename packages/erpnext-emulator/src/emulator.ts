@@ -95,6 +95,11 @@ export interface EmulatorOptions {
    * @default 10485760
    */
   readonly maxBodyBytes?: number
+  /**
+   * Requests kept by `inspect.requests()` (oldest dropped first); `counts()` stays exact.
+   * @default 100000
+   */
+  readonly requestLogLimit?: number
   /** Fixed API credentials (otherwise derived from `randomSeed`). */
   readonly credentials?: {
     readonly admin?: Partial<ApiCredentials>
@@ -196,6 +201,7 @@ interface NormalizedOptions {
   maxBodyBytes: number
   faults: FaultConfig | undefined
   credentials: EmulatorOptions['credentials']
+  requestLogLimit: number
 }
 
 function normalizeOptions(options: EmulatorOptions): Readonly<NormalizedOptions> {
@@ -243,7 +249,12 @@ function normalizeOptions(options: EmulatorOptions): Readonly<NormalizedOptions>
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1) {
     throw new RangeError(`${PREFIX} options.maxBodyBytes must be a positive integer`)
   }
+  const requestLogLimit = options.requestLogLimit ?? 100_000
+  if (!Number.isInteger(requestLogLimit) || requestLogLimit < 0) {
+    throw new RangeError(`${PREFIX} options.requestLogLimit must be a non-negative integer`)
+  }
   return Object.freeze({
+    requestLogLimit,
     seed,
     seedSize: options.seedSize,
     randomSeed,
@@ -368,6 +379,7 @@ class EmulatorImpl implements Emulator {
   private readonly webhooks: WebhookEngine
   private readonly faultController: FaultController
   private readonly log: RequestLogEntry[] = []
+  private readonly routeCounts = new Map<string, number>()
   private readonly sessions = new Map<string, Session>()
   private readonly oauthCodes = new Map<string, OAuthCode>()
   private readonly oauthTokens = new Map<string, OAuthToken>()
@@ -428,15 +440,16 @@ class EmulatorImpl implements Emulator {
     }
     this.inspect = {
       requests: () => this.log,
-      counts: () => {
-        const out: Record<string, number> = {}
-        for (const e of this.log) out[e.route] = (out[e.route] ?? 0) + 1
-        return out
+      counts: () => Object.fromEntries(this.routeCounts),
+      count: (route) => {
+        if (typeof route === 'string') return this.routeCounts.get(route) ?? 0
+        let n = 0
+        for (const [key, c] of this.routeCounts) if (route.test(key)) n += c
+        return n
       },
-      count: (route) =>
-        this.log.filter((e) => (typeof route === 'string' ? e.route === route : route.test(e.route))).length,
       clearRequests: () => {
         this.log.length = 0
+        this.routeCounts.clear()
       },
       documents: (doctype) => [...this.engine.all(doctype)].map((d) => this.plain(doctype, d)),
       document: (doctype, name) => {
@@ -820,6 +833,9 @@ class EmulatorImpl implements Emulator {
       status: 0,
     }
     this.log.push(entry)
+    this.routeCounts.set(entry.route, (this.routeCounts.get(entry.route) ?? 0) + 1)
+    if (this.log.length > this.opts.requestLogLimit)
+      this.log.splice(0, this.log.length - this.opts.requestLogLimit)
     const decision = this.faultController.decide(request.method, entry.path)
     if (decision.latencyMs > 0) await this.delay(decision.latencyMs, request.signal)
     const action = decision.action
@@ -1884,6 +1900,7 @@ class EmulatorImpl implements Emulator {
   reset(): void {
     if (this.closed) throw new EmulatorClosedError()
     this.log.length = 0
+    this.routeCounts.clear()
     this.sessions.clear()
     this.oauthCodes.clear()
     this.oauthTokens.clear()
