@@ -311,7 +311,7 @@ interface Ctx {
   route: string
 }
 
-type MethodFn = (ctx: Ctx) => unknown | Promise<unknown>
+type MethodFn = (ctx: Ctx) => unknown
 
 interface MethodDef {
   readonly fn: MethodFn
@@ -1062,7 +1062,8 @@ class EmulatorImpl implements Emulator {
       ctx.user = this.authenticate(request, ctx.args, ctx)
       entry.user = ctx.user
       ctx.txn = this.engine.begin(ctx.user)
-      const result = await handler(ctx)
+      // Handlers are synchronous: a transaction never interleaves with another request's.
+      const result = handler(ctx)
       if (request.method === 'GET') this.engine.rollback(ctx.txn)
       else this.webhooks.flush(ctx.txn)
       if (!ctx.cookies.length) ctx.cookies.push(this.sidCookie('Guest'))
@@ -1403,7 +1404,7 @@ class EmulatorImpl implements Emulator {
 
   // --- /api/method --------------------------------------------------------------------------------
 
-  private async callMethod(ctx: Ctx, cmd: string): Promise<unknown> {
+  private callMethod(ctx: Ctx, cmd: string): unknown {
     const def = this.methods.get(cmd)
     if (!def) {
       const dot = cmd.lastIndexOf('.')
@@ -1429,7 +1430,7 @@ class EmulatorImpl implements Emulator {
         title: 'Method Not Allowed',
       })
     }
-    const result = await def.fn(ctx)
+    const result = def.fn(ctx)
     if (result instanceof Response) return result
     if (ctx.v2) return { data: result ?? null }
     const body: Record<string, unknown> = {}
