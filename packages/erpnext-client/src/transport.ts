@@ -383,6 +383,7 @@ export class Transport {
               retryAfter,
               authenticated: this.auth.credentialed && !spec.anonymous,
               expiringCredential: this.auth.expiring,
+              exposeServerMessages: options.exposeServerMessages,
             })
             finish(status, error)
             if (status === 429 && options.rateLimit) options.rateLimit.pause(retryAfter ?? this.delay(0))
@@ -424,6 +425,7 @@ export class Transport {
         retryAfter,
         authenticated: this.auth.credentialed && !spec.anonymous,
         expiringCredential: this.auth.expiring,
+        exposeServerMessages: options.exposeServerMessages,
       })
       finish(status, error)
       if (status === 429 && options.rateLimit) {

@@ -112,6 +112,31 @@ for (const [label, start] of [
       expect(names.size).toBe(total)
     })
 
+    it('iterate() is stable under concurrent writes: nothing skipped, only changed documents seen twice', async () => {
+      const before = new Set(
+        (await client.doc('Student').list({ fields: ['name'], limit: 0 })).map((r) => r.name),
+      )
+      const seen = new Map<string, number>()
+      const changed = new Set<string>()
+      let revisited = ''
+      let page = 0
+      for await (const row of client.doc('Student').iterate({ fields: ['name'], pageSize: 25 })) {
+        seen.set(row.name, (seen.get(row.name) ?? 0) + 1)
+        if (++page === 30) {
+          // Mid-walk: change one document already yielded and one not yet reached.
+          const done = [...seen.keys()][0]!
+          revisited = done
+          const ahead = [...before].find((n) => !seen.has(n))!
+          for (const name of [done, ahead]) {
+            await client.doc('Student').update(name, { student_mobile_number: `+41 ${page}` })
+            changed.add(name)
+          }
+        }
+      }
+      for (const name of before) expect(seen.has(name), name).toBe(true)
+      for (const [name, times] of seen) expect(times, name).toBe(name === revisited ? 2 : 1)
+    })
+
     it('typed child-table filters and fields', async () => {
       const withGuardian = await client.doc('Student').list({
         fields: ['name', 'guardians.guardian'],

@@ -1049,6 +1049,36 @@ export class Engine {
   /** Side effects of saving certain doctypes (metadata changes). */
   private afterWrite(txn: Txn, meta: EmulatorDocTypeMeta, doc: Doc): void {
     if (meta.name === 'Custom Field' || meta.name === 'DocType') this.onMetaChange?.(txn, meta.name, doc)
+    if (meta.name === 'Student') this.studentCustomer(txn, doc)
+  }
+
+  /**
+   * Student.on_update: create or update the linked Customer (customer group defaults to "Student").
+   * The written document is updated in place; the journal restores the previous object on rollback.
+   */
+  private studentCustomer(txn: Txn, doc: Doc): void {
+    if (!this.metas.has('Customer')) return
+    if (!doc.customer_group && this.peek('Customer Group', 'Student')) doc.customer_group = 'Student'
+    const existing = doc.customer ? this.peek('Customer', String(doc.customer)) : undefined
+    if (existing) {
+      if (existing.customer_name !== doc.student_name || existing.customer_group !== doc.customer_group) {
+        this.save(
+          txn,
+          'Customer',
+          String(existing.name),
+          { customer_name: doc.student_name, customer_group: doc.customer_group },
+          { mode: 'merge', checkModified: 'never', ignorePermissions: true },
+        )
+      }
+      return
+    }
+    const customer = this.insert(
+      txn,
+      'Customer',
+      { customer_name: doc.student_name, customer_type: 'Individual', customer_group: doc.customer_group },
+      { ignorePermissions: true },
+    )
+    doc.customer = customer.name
   }
 
   /** Hook run after a Custom Field or DocType document is written (set by the emulator). */

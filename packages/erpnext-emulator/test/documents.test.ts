@@ -278,3 +278,21 @@ conformance('§2 rollback keeps the stored document intact', (h) => {
     expect(h().emulator.inspect.document('Student', s)).toEqual(before)
   })
 })
+
+conformance('§8 Student controller side effects', (h) => {
+  it('creates the linked Customer on insert and keeps its name in sync on save', async () => {
+    const s = (await h().call('/api/resource/Student', { method: 'POST', json: studentFixture() })).body.data
+    expect(s.customer_group).toBe('Student')
+    expect(s.customer).toMatch(/^CUST-\d{4}-\d{5}$/)
+    const c = await h().call(`/api/resource/Customer/${s.customer}`)
+    expect(c.body.data).toMatchObject({
+      customer_name: 'Ada K Lovelace1',
+      customer_group: 'Student',
+      customer_type: 'Individual',
+    })
+    await h().call(`/api/resource/Student/${s.name}`, { method: 'PUT', json: { last_name: 'Byron' } })
+    expect((await h().call(`/api/resource/Customer/${s.customer}`)).body.data.customer_name).toBe(
+      'Ada K Byron',
+    )
+  })
+})

@@ -150,3 +150,37 @@ describe('postgres adapter: an unreachable server', { timeout: 60_000 }, () => {
     await down.end()
   })
 })
+
+describe.skipIf(skip !== false)('postgres adapter on a single pg Client', { timeout: 60_000 }, () => {
+  it('serialises work on the one connection: transactions commit, roll back, and never swallow other calls', async () => {
+    const client = new pg.Client({ connectionString: PG_URL })
+    await client.connect()
+    const schema = uniqueSchema('client')
+    dropped.push([pool!, schema])
+    const store = createStore(postgresAdapter({ client, schema }))
+    const failure = new Error('boom')
+    // A call issued while a transaction is open must wait for it, not run inside it (and be rolled back).
+    let outside: Promise<unknown> | undefined
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.cursors.set({ site: 's', doctype: 'Student', modified: '2026-01-05 10:00:00', name: 'A' })
+        outside = store.cursors.set({
+          site: 's',
+          doctype: 'Guardian',
+          modified: '2026-01-05 10:00:00',
+          name: 'G',
+        })
+        throw failure
+      }),
+    ).rejects.toBe(failure)
+    await outside
+    expect(await store.cursors.get('s', 'Student')).toBeNull()
+    expect(await store.cursors.get('s', 'Guardian')).not.toBeNull()
+    await store.transaction(async (tx) => {
+      await tx.cursors.set({ site: 's', doctype: 'Student', modified: '2026-01-05 10:00:00', name: 'B' })
+    })
+    expect((await store.cursors.get('s', 'Student'))?.name).toBe('B')
+    await store.close()
+    await client.end()
+  })
+})
