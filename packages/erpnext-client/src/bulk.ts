@@ -152,6 +152,7 @@ function itemError(
   exc: unknown,
   doctype: string,
   docname: string,
+  exposeServerMessages: boolean,
 ): { excType: string | undefined; error: ERPNextError } {
   let text = typeof exc === 'string' ? exc : ''
   try {
@@ -179,6 +180,7 @@ function itemError(
     docname,
     authenticated: true,
     expiringCredential: false,
+    exposeServerMessages,
   })
   Object.defineProperty(error, 'status', { value: undefined })
   return { excType, error: isERPNextError(error) ? error : new ValidationError(String(message)) }
@@ -275,7 +277,12 @@ export function createBulkApi(
         }
         chunk.forEach((item, i) => {
           if (failedAt.has(i)) {
-            const { excType, error } = itemError(failedAt.get(i), item.doctype, item.docname)
+            const { excType, error } = itemError(
+              failedAt.get(i),
+              item.doctype,
+              item.docname,
+              transport.options.exposeServerMessages,
+            )
             results.push({ ok: false, doctype: item.doctype, docname: item.docname, excType, error })
           } else results.push({ ok: true, doctype: item.doctype, docname: item.docname })
         })

@@ -155,6 +155,13 @@ export interface ClientOptions {
    * @default the built-in registry of `@edusync/doctype-schemas`
    */
   readonly schemas?: Readonly<Record<string, DocTypeSchemas>> | SchemaRegistryLike | false
+  /**
+   * Copy the server's message text (decoded `_server_messages`) into `error.message`. Off by default
+   * because Frappe messages can quote personal data (an e-mail address in a uniqueness error) and error
+   * messages end up in logs; the messages are always on `error.serverMessages` / `error.serverMessage`.
+   * @default false
+   */
+  readonly exposeServerMessages?: boolean
   /** Extra headers sent with every request (not for credentials; use `auth`). @default {} */
   readonly headers?: Readonly<Record<string, string>>
 }
@@ -173,6 +180,7 @@ export interface ResolvedOptions {
   readonly rateLimit: RateLimiter | undefined
   readonly validate: ValidationMode
   readonly validateOutgoing: boolean
+  readonly exposeServerMessages: boolean
   readonly timeout: number | false
   readonly meta: Readonly<Record<string, DocTypeMeta>> | undefined
   readonly schemas: (doctype: string, flavour: 'read' | 'create' | 'update') => ZodType | undefined
@@ -262,17 +270,19 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   if (options.logger !== undefined && (typeof options.logger !== 'object' || options.logger === null)) {
     fail('logger', 'an object with debug/info/warn/error methods')
   }
-  const hooks = {
-    beforeRequest: [],
-    afterResponse: [],
-    beforeRetry: [],
-    ...options.hooks,
-  } as ResolvedOptions['hooks']
-  for (const [name, list] of Object.entries(hooks)) {
+  if (options.hooks !== undefined && (typeof options.hooks !== 'object' || options.hooks === null)) {
+    fail('hooks', 'an object of hook arrays')
+  }
+  const hookLists: Record<string, readonly unknown[]> = {}
+  for (const name of ['beforeRequest', 'afterResponse', 'beforeRetry'] as const) {
+    const list = options.hooks?.[name] ?? []
     if (!Array.isArray(list) || list.some((h) => typeof h !== 'function')) {
       fail(`hooks.${name}`, 'an array of functions')
     }
+    // Copied and frozen: later changes to the caller's arrays do not reach the client.
+    hookLists[name] = Object.freeze([...list])
   }
+  const hooks = hookLists as unknown as ResolvedOptions['hooks']
 
   let retry: Required<RetryOptions>
   const r = options.retry === false ? { attempts: 1 } : (options.retry ?? {})
@@ -309,6 +319,8 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   }
   const validateOutgoing = options.validateOutgoing ?? true
   if (typeof validateOutgoing !== 'boolean') fail('validateOutgoing', 'a boolean')
+  const exposeServerMessages = options.exposeServerMessages ?? false
+  if (typeof exposeServerMessages !== 'boolean') fail('exposeServerMessages', 'a boolean')
   const timeout = options.timeout === undefined ? 30_000 : options.timeout
   if (timeout !== false) nonNegative(timeout, 'timeout', false, 1)
   if (
@@ -354,6 +366,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     rateLimit,
     validate,
     validateOutgoing,
+    exposeServerMessages,
     timeout,
     meta,
     schemas,

@@ -135,6 +135,8 @@ export interface ErrorContext {
   authenticated: boolean
   /** Whether the credential is a token that can expire (bearer, OAuth, session). */
   expiringCredential: boolean
+  /** Put the server's message text into `error.message` (it may hold personal data). */
+  exposeServerMessages?: boolean | undefined
 }
 
 /** Map an HTTP error status and Frappe error body to the matching typed error. */
@@ -151,7 +153,13 @@ export function errorForStatus(ctx: ErrorContext): ERPNextError {
   }
   const raised = parsed.serverMessages.find((m) => m.raise_exception) ?? parsed.serverMessages[0]
   const said = raised?.message ?? parsed.errorMessage
-  const server = said ? `: ${String(said).replace(/<[^>]*>/g, '')}` : ''
+  // Server text can quote field values (an e-mail in a UniqueValidationError): it stays on
+  // `serverMessages` and enters `message` only when the client opts in.
+  const server = !said
+    ? ''
+    : ctx.exposeServerMessages
+      ? `: ${String(said).replace(/<[^>]*>/g, '')}`
+      : ' (server message in error.serverMessage)'
   const what = `${ctx.request.method} ${ctx.label} failed with ${ctx.status}${parsed.excType ? ` ${parsed.excType}` : ''}${server}`
   const { status } = ctx
   if (status === 401) {

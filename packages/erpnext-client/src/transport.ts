@@ -299,6 +299,9 @@ export class Transport {
           signal: spec.signal,
           // Browsers keep the session cookie themselves.
           credentials: this.auth.type === 'session' ? 'include' : 'same-origin',
+          // Never follow: Frappe's API does not redirect, a followed 301/302 turns a write into a GET,
+          // and a redirect to /login must surface as LoginRedirectError.
+          redirect: 'manual',
         })
       } catch (cause) {
         if (isAbort(cause, spec.signal)) throw spec.signal?.reason
@@ -333,6 +336,21 @@ export class Transport {
       const redirectedToLogin =
         (status >= 300 && status < 400 && /\/login\b/.test(location)) ||
         (response.redirected && /\/login\b/.test(finalUrl))
+      if (!redirectedToLogin && ((status >= 300 && status < 400) || response.type === 'opaqueredirect')) {
+        let target = 'another address'
+        try {
+          const to = new URL(location, url)
+          target = `${to.origin}${to.pathname}`
+        } catch {
+          // opaque (browser) or malformed Location
+        }
+        const error = new InvalidResponseError(
+          `${spec.method} ${label} was redirected (HTTP ${status}) to ${target}; redirects are not followed (they would turn writes into GETs). Set \`url\` to the site's final address (often https://), or log in if it is the login page.`,
+          { ...base, status },
+        )
+        finish(status, error)
+        throw error
+      }
       if (redirectedToLogin) {
         const error = new LoginRedirectError(
           `${spec.method} ${label} was redirected to the login page: the session is missing or expired, or \`url\` points at the website instead of the site's API; check \`url\` and \`auth\`.`,
@@ -365,6 +383,7 @@ export class Transport {
               retryAfter,
               authenticated: this.auth.credentialed && !spec.anonymous,
               expiringCredential: this.auth.expiring,
+              exposeServerMessages: options.exposeServerMessages,
             })
             finish(status, error)
             if (status === 429 && options.rateLimit) options.rateLimit.pause(retryAfter ?? this.delay(0))
@@ -406,6 +425,7 @@ export class Transport {
         retryAfter,
         authenticated: this.auth.credentialed && !spec.anonymous,
         expiringCredential: this.auth.expiring,
+        exposeServerMessages: options.exposeServerMessages,
       })
       finish(status, error)
       if (status === 429 && options.rateLimit) {

@@ -129,7 +129,7 @@ describe('session auth', () => {
       .get('A')
       .catch((e: unknown) => e)
     expect(isAuthenticationError(error)).toBe(true)
-    expect((error as Error).message).toContain('Invalid login credentials')
+    expect((error as { serverMessage: string }).serverMessage).toBe('Invalid login credentials')
   })
 })
 

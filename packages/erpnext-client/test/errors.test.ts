@@ -96,6 +96,22 @@ describe('status and exc_type mapping', () => {
     })
   }
 
+  it('keeps server text (which may quote personal data) out of `message` unless exposeServerMessages', async () => {
+    const body = () => frappeError(417, 'UniqueValidationError', 'ann@example.org already exists')
+    const quiet = (await testClient(body)
+      .client.doc('Student')
+      .get('A')
+      .catch((e: unknown) => e)) as Error
+    expect(quiet.message).not.toContain('ann@example.org')
+    expect(quiet.message).toContain('error.serverMessage')
+    expect((quiet as ValidationError).serverMessage).toBe('ann@example.org already exists')
+    const loud = (await testClient(body, { exposeServerMessages: true })
+      .client.doc('Student')
+      .get('A')
+      .catch((e: unknown) => e)) as Error
+    expect(loud.message).toContain(': ann@example.org already exists.')
+  })
+
   it('v14 bodies without exc_type are classified from `exception`', async () => {
     const { client } = testClient(() =>
       json({ exception: 'frappe.exceptions.TimestampMismatchError: changed' }, 417),

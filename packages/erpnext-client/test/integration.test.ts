@@ -15,6 +15,7 @@ import {
   isDuplicateEntryError,
   isLinkExistsError,
   isLinkValidationError,
+  isLoginRedirectError,
   isMandatoryError,
   isNetworkError,
   isNotFoundError,
@@ -25,6 +26,7 @@ import {
   isTimestampMismatchError,
   isUniqueValidationError,
   isUpdateAfterSubmitError,
+  isValidationError,
   type RetryInfo,
 } from '../src/index.js'
 
@@ -108,6 +110,31 @@ for (const [label, start] of [
       }
       expect(seen).toBe(total)
       expect(names.size).toBe(total)
+    })
+
+    it('iterate() is stable under concurrent writes: nothing skipped, only changed documents seen twice', async () => {
+      const before = new Set(
+        (await client.doc('Student').list({ fields: ['name'], limit: 0 })).map((r) => r.name),
+      )
+      const seen = new Map<string, number>()
+      const changed = new Set<string>()
+      let revisited = ''
+      let page = 0
+      for await (const row of client.doc('Student').iterate({ fields: ['name'], pageSize: 25 })) {
+        seen.set(row.name, (seen.get(row.name) ?? 0) + 1)
+        if (++page === 30) {
+          // Mid-walk: change one document already yielded and one not yet reached.
+          const done = [...seen.keys()][0]!
+          revisited = done
+          const ahead = [...before].find((n) => !seen.has(n))!
+          for (const name of [done, ahead]) {
+            await client.doc('Student').update(name, { student_mobile_number: `+41 ${page}` })
+            changed.add(name)
+          }
+        }
+      }
+      for (const name of before) expect(seen.has(name), name).toBe(true)
+      for (const [name, times] of seen) expect(times, name).toBe(name === revisited ? 2 : 1)
     })
 
     it('typed child-table filters and fields', async () => {
@@ -261,6 +288,25 @@ for (const [label, start] of [
       expect(await oauth.call('frappe.auth.get_logged_user', {})).toBe(t.admin.user)
       const refreshed = await flow.refresh(String(tokens.refreshToken))
       expect(refreshed.accessToken).not.toBe(tokens.accessToken)
+    })
+
+    it('ValidationError (DataError) for an unknown column, LoginRedirectError for a Guest sent to /login', async () => {
+      const dataError = await make({ meta: false })
+        .docUntyped('Student')
+        .list({ fields: ['no_such_column'] })
+        .catch((e: unknown) => e)
+      expect(isValidationError(dataError)).toBe(true)
+      expect((dataError as { excType: string }).excType).toBe('DataError')
+      const guest = make({ auth: { type: 'none' } })
+      const { clientId, redirectUri } = t.emulator.oauthClient
+      const redirected = await guest
+        .call(
+          'frappe.integrations.oauth2.authorize',
+          { client_id: clientId, redirect_uri: redirectUri, response_type: 'code', scope: 'all' },
+          { verb: 'GET' },
+        )
+        .catch((e: unknown) => e)
+      expect(isLoginRedirectError(redirected)).toBe(true)
     })
 
     it('call() with typed frappe.client methods', async () => {

@@ -62,6 +62,21 @@ describe('options are validated once, naming the option', () => {
     })
   }
 
+  it('hooks given as undefined are treated as none; later changes to the arrays do not reach the client', async () => {
+    const { fetch } = fakeFetch(() => json({ data: { name: 'A' } }))
+    const calls: string[] = []
+    const list = [() => void calls.push('first')]
+    const client = createClient({
+      ...base,
+      fetch,
+      meta: false,
+      hooks: { beforeRequest: list, afterResponse: undefined },
+    })
+    list.push(() => void calls.push('added later'))
+    await client.docUntyped('Student').get('A')
+    expect(calls).toEqual(['first'])
+  })
+
   it('a valid configuration gives a frozen client', () => {
     const client = createClient(base)
     expect(Object.isFrozen(client)).toBe(true)

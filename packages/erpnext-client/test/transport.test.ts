@@ -248,6 +248,20 @@ describe('bad responses', () => {
     expect((error as Error).message).toMatch(/redirected to the login page/)
   })
 
+  it('another redirect (http → https) is not followed and says which URL to use', async () => {
+    const { client, seen } = testClient(
+      () =>
+        new Response(null, { status: 301, headers: { location: 'https://erp.test/api/resource/Student/A' } }),
+    )
+    const error = await client
+      .doc('Student')
+      .create({ first_name: 'A' })
+      .catch((e: unknown) => e)
+    expect(isInvalidResponseError(error)).toBe(true)
+    expect((error as Error).message).toContain('to https://erp.test/api/resource/Student/A')
+    expect(seen).toHaveLength(1)
+  })
+
   it('an empty 200 body is an InvalidResponseError', async () => {
     const { client } = testClient(() => new Response('', { status: 200 }))
     const error = await client

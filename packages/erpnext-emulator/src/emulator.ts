@@ -23,6 +23,7 @@ import {
   field,
 } from './meta.js'
 import { type SeedName, seedSchool, SEED_NAMES } from './seed.js'
+import { unwrapPy } from './pyjson.js'
 import { type FetchLike, type TimerLike, type WebhookDelivery, WebhookEngine } from './webhooks.js'
 import { METHOD_NOT_ALLOWED_HTML, frappeJson, htmlErrorPage, v1ErrorBody, v2ErrorBody } from './wire.js'
 
@@ -94,6 +95,11 @@ export interface EmulatorOptions {
    * @default 10485760
    */
   readonly maxBodyBytes?: number
+  /**
+   * Requests kept by `inspect.requests()` (oldest dropped first); `counts()` stays exact.
+   * @default 100000
+   */
+  readonly requestLogLimit?: number
   /** Fixed API credentials (otherwise derived from `randomSeed`). */
   readonly credentials?: {
     readonly admin?: Partial<ApiCredentials>
@@ -195,6 +201,7 @@ interface NormalizedOptions {
   maxBodyBytes: number
   faults: FaultConfig | undefined
   credentials: EmulatorOptions['credentials']
+  requestLogLimit: number
 }
 
 function normalizeOptions(options: EmulatorOptions): Readonly<NormalizedOptions> {
@@ -242,7 +249,12 @@ function normalizeOptions(options: EmulatorOptions): Readonly<NormalizedOptions>
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1) {
     throw new RangeError(`${PREFIX} options.maxBodyBytes must be a positive integer`)
   }
+  const requestLogLimit = options.requestLogLimit ?? 100_000
+  if (!Number.isInteger(requestLogLimit) || requestLogLimit < 0) {
+    throw new RangeError(`${PREFIX} options.requestLogLimit must be a non-negative integer`)
+  }
   return Object.freeze({
+    requestLogLimit,
     seed,
     seedSize: options.seedSize,
     randomSeed,
@@ -299,7 +311,7 @@ interface Ctx {
   route: string
 }
 
-type MethodFn = (ctx: Ctx) => unknown | Promise<unknown>
+type MethodFn = (ctx: Ctx) => unknown
 
 interface MethodDef {
   readonly fn: MethodFn
@@ -367,6 +379,7 @@ class EmulatorImpl implements Emulator {
   private readonly webhooks: WebhookEngine
   private readonly faultController: FaultController
   private readonly log: RequestLogEntry[] = []
+  private readonly routeCounts = new Map<string, number>()
   private readonly sessions = new Map<string, Session>()
   private readonly oauthCodes = new Map<string, OAuthCode>()
   private readonly oauthTokens = new Map<string, OAuthToken>()
@@ -427,24 +440,30 @@ class EmulatorImpl implements Emulator {
     }
     this.inspect = {
       requests: () => this.log,
-      counts: () => {
-        const out: Record<string, number> = {}
-        for (const e of this.log) out[e.route] = (out[e.route] ?? 0) + 1
-        return out
+      counts: () => Object.fromEntries(this.routeCounts),
+      count: (route) => {
+        if (typeof route === 'string') return this.routeCounts.get(route) ?? 0
+        let n = 0
+        for (const [key, c] of this.routeCounts) if (route.test(key)) n += c
+        return n
       },
-      count: (route) =>
-        this.log.filter((e) => (typeof route === 'string' ? e.route === route : route.test(e.route))).length,
       clearRequests: () => {
         this.log.length = 0
+        this.routeCounts.clear()
       },
-      documents: (doctype) => [...this.engine.all(doctype)].map((d) => this.engine.toWire(doctype, d, false)),
+      documents: (doctype) => [...this.engine.all(doctype)].map((d) => this.plain(doctype, d)),
       document: (doctype, name) => {
         const d = this.engine.peek(doctype, name)
-        return d ? this.engine.toWire(doctype, d, false) : undefined
+        return d ? this.plain(doctype, d) : undefined
       },
       webhookDeliveries: () => this.webhooks.deliveries,
       webhooksIdle: () => this.webhooks.idle(),
     }
+  }
+
+  /** A document as plain JS values (floats as numbers), nulls kept. */
+  private plain(doctype: string, doc: Doc): Record<string, unknown> {
+    return unwrapPy(this.engine.toWire(doctype, doc, false)) as Record<string, unknown>
   }
 
   // --- setup --------------------------------------------------------------------------------------
@@ -814,6 +833,9 @@ class EmulatorImpl implements Emulator {
       status: 0,
     }
     this.log.push(entry)
+    this.routeCounts.set(entry.route, (this.routeCounts.get(entry.route) ?? 0) + 1)
+    if (this.log.length > this.opts.requestLogLimit)
+      this.log.splice(0, this.log.length - this.opts.requestLogLimit)
     const decision = this.faultController.decide(request.method, entry.path)
     if (decision.latencyMs > 0) await this.delay(decision.latencyMs, request.signal)
     const action = decision.action
@@ -868,7 +890,10 @@ class EmulatorImpl implements Emulator {
     } else {
       response = await this.dispatch(request, url, entry)
     }
-    if (rl) for (const [k, v] of Object.entries(rl.headers)) response.headers.set(k, v)
+    if (rl) {
+      for (const [k, v] of Object.entries(rl.headers)) response.headers.set(k, v)
+      if (!rl.limited) response.headers.set('X-RateLimit-Used', String(rl.used))
+    }
     entry.status = response.status
     return response
   }
@@ -1037,7 +1062,8 @@ class EmulatorImpl implements Emulator {
       ctx.user = this.authenticate(request, ctx.args, ctx)
       entry.user = ctx.user
       ctx.txn = this.engine.begin(ctx.user)
-      const result = await handler(ctx)
+      // Handlers are synchronous: a transaction never interleaves with another request's.
+      const result = handler(ctx)
       if (request.method === 'GET') this.engine.rollback(ctx.txn)
       else this.webhooks.flush(ctx.txn)
       if (!ctx.cookies.length) ctx.cookies.push(this.sidCookie('Guest'))
@@ -1378,7 +1404,7 @@ class EmulatorImpl implements Emulator {
 
   // --- /api/method --------------------------------------------------------------------------------
 
-  private async callMethod(ctx: Ctx, cmd: string): Promise<unknown> {
+  private callMethod(ctx: Ctx, cmd: string): unknown {
     const def = this.methods.get(cmd)
     if (!def) {
       const dot = cmd.lastIndexOf('.')
@@ -1404,7 +1430,7 @@ class EmulatorImpl implements Emulator {
         title: 'Method Not Allowed',
       })
     }
-    const result = await def.fn(ctx)
+    const result = def.fn(ctx)
     if (result instanceof Response) return result
     if (ctx.v2) return { data: result ?? null }
     const body: Record<string, unknown> = {}
@@ -1865,7 +1891,7 @@ class EmulatorImpl implements Emulator {
     try {
       const saved = this.insertDoc(txn, doctype, doc)
       this.webhooks.flush(txn)
-      return this.engine.toWire(doctype, saved, false)
+      return this.plain(doctype, saved)
     } catch (error) {
       this.engine.rollback(txn)
       throw toDocumentError(error)
@@ -1875,6 +1901,7 @@ class EmulatorImpl implements Emulator {
   reset(): void {
     if (this.closed) throw new EmulatorClosedError()
     this.log.length = 0
+    this.routeCounts.clear()
     this.sessions.clear()
     this.oauthCodes.clear()
     this.oauthTokens.clear()

@@ -65,6 +65,8 @@ export interface Txn {
 interface Table {
   readonly docs: Map<string, Doc>
   sorted: string[] | null
+  /** Secondary indexes (collated value → names), built on first use and then kept up to date. */
+  readonly indexes: Map<string, Map<string, Set<string>>>
 }
 
 /** Engine configuration. */
@@ -248,7 +250,7 @@ export class Engine {
     }
     let t = this.tables.get(doctype)
     if (!t) {
-      t = { docs: new Map(), sorted: null }
+      t = { docs: new Map(), sorted: null, indexes: new Map() }
       this.tables.set(doctype, t)
     }
     return t
@@ -289,17 +291,46 @@ export class Engine {
     return t.sorted
   }
 
-  private write(txn: Txn | undefined, doctype: string, name: string, doc: Doc | undefined): void {
-    const t = this.table(doctype)
+  private put(t: Table, name: string, doc: Doc | undefined): void {
     const before = t.docs.get(name)
     if (doc) t.docs.set(name, doc)
     else t.docs.delete(name)
     if (!before || !doc) t.sorted = null
-    txn?.undo.push(() => {
-      if (before) t.docs.set(name, before)
-      else t.docs.delete(name)
-      t.sorted = null
-    })
+    for (const [fieldname, index] of t.indexes) {
+      if (before && before[fieldname] != null) index.get(collate(before[fieldname]))?.delete(name)
+      if (doc && doc[fieldname] != null) {
+        const key = collate(doc[fieldname])
+        let set = index.get(key)
+        if (!set) index.set(key, (set = new Set()))
+        set.add(name)
+      }
+    }
+  }
+
+  private write(txn: Txn | undefined, doctype: string, name: string, doc: Doc | undefined): void {
+    const t = this.table(doctype)
+    const before = t.docs.get(name)
+    this.put(t, name, doc)
+    txn?.undo.push(() => this.put(t, name, before))
+  }
+
+  /** Names of the documents whose `fieldname` equals `value` (collated), via a maintained index. */
+  lookup(doctype: string, fieldname: string, value: unknown): readonly string[] {
+    const t = this.table(doctype)
+    let index = t.indexes.get(fieldname)
+    if (!index) {
+      index = new Map()
+      for (const [name, doc] of t.docs) {
+        const v = doc[fieldname]
+        if (v == null) continue
+        const key = collate(v)
+        let set = index.get(key)
+        if (!set) index.set(key, (set = new Set()))
+        set.add(name)
+      }
+      t.indexes.set(fieldname, index)
+    }
+    return [...(index.get(collate(value)) ?? [])]
   }
 
   /** Roll back every change of a transaction. */
@@ -604,6 +635,13 @@ export class Engine {
       }
       doc[key] = value
     }
+    // Rows of unsent tables are copied, so validation and stamping never touch the stored (pre-image) rows
+    // that a rollback restores.
+    for (const f of meta.fields) {
+      if (TABLE_TYPES.has(f.fieldtype) && !(f.fieldname in data) && Array.isArray(base[f.fieldname])) {
+        doc[f.fieldname] = (base[f.fieldname] as Doc[]).map((r) => ({ ...r }))
+      }
+    }
     if (isNew) {
       for (const f of meta.fields) {
         if (NO_VALUE_TYPES.has(f.fieldtype) || TABLE_TYPES.has(f.fieldtype)) continue
@@ -766,8 +804,10 @@ export class Engine {
     doc.total_score = total
     const maximum = flt(doc.maximum_score)
     doc.grade = maximum ? this.grade(scale, (total / maximum) * 100) : ''
-    for (const other of this.all('Assessment Result')) {
+    for (const otherName of this.lookup('Assessment Result', 'student', doc.student)) {
+      const other = this.peek('Assessment Result', otherName)
       if (
+        other &&
         other.name !== doc.name &&
         other.student === doc.student &&
         other.assessment_plan === doc.assessment_plan &&
@@ -798,8 +838,10 @@ export class Engine {
         )
       }
     }
-    for (const other of this.all('Student Attendance')) {
-      if (other.name === doc.name || other.student !== doc.student || cint(other.docstatus) === 2) continue
+    for (const otherName of this.lookup('Student Attendance', 'student', doc.student)) {
+      const other = this.peek('Student Attendance', otherName)
+      if (!other || other.name === doc.name || other.student !== doc.student || cint(other.docstatus) === 2)
+        continue
       const dup = doc.course_schedule
         ? other.course_schedule === doc.course_schedule
         : other.student_group === doc.student_group && other.date === doc.date
@@ -911,9 +953,9 @@ export class Engine {
     for (const f of uniques) {
       const v = doc[f.fieldname]
       if (v === null || v === undefined || v === '') continue
-      const key = collate(v)
-      for (const other of this.all(meta.name)) {
-        if (other.name !== doc.name && other[f.fieldname] != null && collate(other[f.fieldname]) === key) {
+      for (const otherName of this.lookup(meta.name, f.fieldname, v)) {
+        const other = this.peek(meta.name, otherName)
+        if (other && other.name !== doc.name) {
           frappeThrow('UniqueValidationError', `${f.label ?? f.fieldname} must be unique`, {
             title: 'Unique Validation',
             exceptionText: `('${meta.name}', '${doc.name}', IntegrityError(1062, "Duplicate entry '${String(v)}' for key '${f.fieldname}'"))`,
@@ -1007,6 +1049,36 @@ export class Engine {
   /** Side effects of saving certain doctypes (metadata changes). */
   private afterWrite(txn: Txn, meta: EmulatorDocTypeMeta, doc: Doc): void {
     if (meta.name === 'Custom Field' || meta.name === 'DocType') this.onMetaChange?.(txn, meta.name, doc)
+    if (meta.name === 'Student') this.studentCustomer(txn, doc)
+  }
+
+  /**
+   * Student.on_update: create or update the linked Customer (customer group defaults to "Student").
+   * The written document is updated in place; the journal restores the previous object on rollback.
+   */
+  private studentCustomer(txn: Txn, doc: Doc): void {
+    if (!this.metas.has('Customer')) return
+    if (!doc.customer_group && this.peek('Customer Group', 'Student')) doc.customer_group = 'Student'
+    const existing = doc.customer ? this.peek('Customer', String(doc.customer)) : undefined
+    if (existing) {
+      if (existing.customer_name !== doc.student_name || existing.customer_group !== doc.customer_group) {
+        this.save(
+          txn,
+          'Customer',
+          String(existing.name),
+          { customer_name: doc.student_name, customer_group: doc.customer_group },
+          { mode: 'merge', checkModified: 'never', ignorePermissions: true },
+        )
+      }
+      return
+    }
+    const customer = this.insert(
+      txn,
+      'Customer',
+      { customer_name: doc.student_name, customer_type: 'Individual', customer_group: doc.customer_group },
+      { ignorePermissions: true },
+    )
+    doc.customer = customer.name
   }
 
   /** Hook run after a Custom Field or DocType document is written (set by the emulator). */
@@ -1228,7 +1300,11 @@ export class Engine {
   /** Load documents straight into the store (seeds): no validation, no events, no journal. */
   load(doctype: string, docs: Iterable<Doc>): void {
     const t = this.table(doctype)
-    for (const doc of docs) t.docs.set(String(doc.name), doc)
+    if (t.indexes.size) {
+      for (const doc of docs) this.put(t, String(doc.name), doc)
+    } else {
+      for (const doc of docs) t.docs.set(String(doc.name), doc)
+    }
     t.sorted = null
   }
 

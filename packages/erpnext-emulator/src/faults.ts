@@ -184,7 +184,9 @@ export class FaultController {
   }
 
   /** Count a request against the rate limit; returns headers and whether it is over. */
-  rateLimit(): { headers: Record<string, string>; limited: boolean; retryAfter: number } | undefined {
+  rateLimit():
+    | { headers: Record<string, string>; limited: boolean; retryAfter: number; used: number }
+    | undefined {
     const rl = this.config.rateLimit
     if (!rl) return undefined
     const now = this.now()
@@ -198,6 +200,7 @@ export class FaultController {
     const limited = this.windowCount > rl.limit
     return {
       limited,
+      used: this.windowCount,
       retryAfter: reset,
       headers: {
         'X-RateLimit-Limit': String(rl.limit),

@@ -206,7 +206,7 @@ export class WebhookEngine {
     let data: unknown = {}
     try {
       const rows = (hook.webhook_data as Doc[]) ?? []
-      if (rows.length && hook.request_structure !== 'JSON') {
+      if (rows.length) {
         const out: Record<string, unknown> = {}
         for (const row of rows) out[String(row.key)] = dict[String(row.fieldname)] ?? null
         data = out

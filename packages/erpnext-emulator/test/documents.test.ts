@@ -268,3 +268,31 @@ conformance('§4 /api/v2', (h) => {
     expect(r.body.data.name).toBe(s)
   })
 })
+
+conformance('§2 rollback keeps the stored document intact', (h) => {
+  it('a failed save leaves child rows of the stored document untouched', async () => {
+    const s = (await h().call('/api/resource/Student?limit=1')).body.data[0].name
+    const before = h().emulator.inspect.document('Student', s)
+    const r = await h().call(`/api/resource/Student/${s}`, { method: 'PUT', json: { gender: 'Martian' } })
+    expect(r.status).toBe(417)
+    expect(h().emulator.inspect.document('Student', s)).toEqual(before)
+  })
+})
+
+conformance('§8 Student controller side effects', (h) => {
+  it('creates the linked Customer on insert and keeps its name in sync on save', async () => {
+    const s = (await h().call('/api/resource/Student', { method: 'POST', json: studentFixture() })).body.data
+    expect(s.customer_group).toBe('Student')
+    expect(s.customer).toMatch(/^CUST-\d{4}-\d{5}$/)
+    const c = await h().call(`/api/resource/Customer/${s.customer}`)
+    expect(c.body.data).toMatchObject({
+      customer_name: 'Ada K Lovelace1',
+      customer_group: 'Student',
+      customer_type: 'Individual',
+    })
+    await h().call(`/api/resource/Student/${s.name}`, { method: 'PUT', json: { last_name: 'Byron' } })
+    expect((await h().call(`/api/resource/Customer/${s.customer}`)).body.data.customer_name).toBe(
+      'Ada K Byron',
+    )
+  })
+})

@@ -6,6 +6,7 @@ conformance('§11 rate limiting and faults', (h) => {
     h().emulator.faults.set({ rateLimit: { limit: 2, windowSeconds: 60 } })
     const a = await h().fetch('/api/method/frappe.ping')
     expect(a.headers.get('x-ratelimit-limit')).toBe('2')
+    expect(a.headers.get('x-ratelimit-used')).toBe('1')
     await h().fetch('/api/method/frappe.ping')
     const c = await h().call('/api/method/frappe.ping')
     expect(c.status).toBe(429)

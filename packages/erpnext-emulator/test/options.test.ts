@@ -159,3 +159,21 @@ describe('real HTTP webhook receiver', () => {
     }
   })
 })
+
+describe('inspection API', () => {
+  it('returns plain JS numbers for float fields', () => {
+    const e = createEmulator({ seed: 'school-small', seedSize: 4 })
+    const scale = e.inspect.document('Grading Scale', 'Standard Grading')!
+    expect((scale.intervals as { threshold: unknown }[])[0]!.threshold).toBe(85)
+  })
+})
+
+describe('request log', () => {
+  it('keeps at most requestLogLimit entries while counts stay exact', async () => {
+    const e = createEmulator({ requestLogLimit: 2 })
+    for (let i = 0; i < 5; i++) await e.handle(new Request('http://x/api/method/frappe.ping'))
+    expect(e.inspect.requests()).toHaveLength(2)
+    expect(e.inspect.count('GET /api/method/frappe.ping')).toBe(5)
+    expect(e.inspect.count(/frappe\.ping$/)).toBe(5)
+  })
+})

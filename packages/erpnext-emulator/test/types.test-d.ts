@@ -1,3 +1,5 @@
+import type { DocTypeMeta } from '@edusync/doctype-schemas'
+import type { EmulatorDocTypeMeta } from '../src/index.js'
 import { expectTypeOf } from 'vitest'
 import {
   type Emulator,
@@ -21,3 +23,6 @@ expectTypeOf(createHandlers).returns.toBeArray()
 createEmulator({ seed: 'school-huge' })
 // @ts-expect-error fault status must be a 5xx the emulator injects
 createEmulator({ faults: { routes: [{ status: 404 }] } })
+
+// Metadata from @edusync/doctype-schemas can be registered as is.
+expectTypeOf<DocTypeMeta>().toExtend<EmulatorDocTypeMeta>()

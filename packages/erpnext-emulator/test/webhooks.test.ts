@@ -137,6 +137,46 @@ conformance('§10 webhooks', (h) => {
     expect(d.status).toBe('delivered')
   })
 
+  it('reproduces the contract test vector end to end (body and signature)', async () => {
+    await h().call('/api/resource/DocType', {
+      method: 'POST',
+      json: {
+        name: 'Vector Doc',
+        module: 'Custom',
+        custom: 1,
+        autoname: 'prompt',
+        fields: [
+          { fieldname: 'grand_total', label: 'Grand Total', fieldtype: 'Currency' },
+          { fieldname: 'city', label: 'City', fieldtype: 'Data' },
+        ],
+      },
+    })
+    await h().call('/api/resource/Webhook', {
+      method: 'POST',
+      json: {
+        name: 'vector',
+        webhook_doctype: 'Vector Doc',
+        webhook_docevent: 'after_insert',
+        request_url: 'http://receiver.test/vector',
+        enable_security: 1,
+        webhook_secret: 'secret',
+        webhook_data: [
+          { fieldname: 'name', key: 'name' },
+          { fieldname: 'grand_total', key: 'grand_total' },
+          { fieldname: 'city', key: 'city' },
+        ],
+      },
+    })
+    await h().call('/api/resource/Vector Doc', {
+      method: 'POST',
+      json: { name: 'CUST-0001', grand_total: 100, city: 'Zürich' },
+    })
+    await h().emulator.inspect.webhooksIdle()
+    const got = h().received[0]!
+    expect(got.body).toBe('{"name": "CUST-0001", "grand_total": 100.0, "city": "Z\\u00fcrich"}')
+    expect(got.headers['x-frappe-webhook-signature']).toBe('UvIlMY7/rgSzh69BZVgZs1V/wdss5Cv9bhCmJ5L6Z1A=')
+  })
+
   it('gives up after 3 failed attempts', async () => {
     await hook({ webhook_docevent: 'after_insert' })
     h().receiverStatuses.push(500, 500, 500, 500)

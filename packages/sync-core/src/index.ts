@@ -86,6 +86,7 @@ export {
   StorageClosedError,
   StorageError,
   StorageNotFoundError,
+  StorageOperationError,
   isCorruptRowError,
   isLeaseExpiredError,
   isMigrationError,
@@ -93,6 +94,7 @@ export {
   isStorageClosedError,
   isStorageError,
   isStorageNotFoundError,
+  isStorageOperationError,
 } from './storage/errors.js'
 export type { StorageErrorCode } from './storage/errors.js'
 

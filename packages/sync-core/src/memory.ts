@@ -301,6 +301,16 @@ function areas(s: State): StorageAreas {
         dropTask(t.id)
         return true
       },
+      async completeMany(tokens, now) {
+        const done: string[] = []
+        for (const token of new Set(tokens)) {
+          const t = live(token, now)
+          if (!t) continue
+          dropTask(t.id)
+          done.push(token)
+        }
+        return done
+      },
       async fail(token, { error, now, dead, retryAt }): Promise<FailOutcome | null> {
         const t = live(token, now)
         if (!t) return null

@@ -19,7 +19,8 @@ import { queueTests } from './storage/conformance/queue.js'
 import { auditTests, cursorTests, reviewTests } from './storage/conformance/records.js'
 
 export type { StorageAdapterSuiteOptions }
-export { T0 as SUITE_EPOCH }
+/** Where the suite's fake clock starts (2026-01-05T08:00:00Z, epoch milliseconds). */
+export const SUITE_EPOCH: number = T0
 
 /**
  * Register the conformance suite for a storage adapter, organised by area (lifecycle, documents, queue,

@@ -2,7 +2,8 @@
 // (crypto.createHmac + timingSafeEqual on the same input), beside standardwebhooks and
 // @octokit/webhooks-methods verifying the same payload in their own formats.
 // Run from packages/webhook-verifier:  pnpm exec tsx bench/verify.bench.ts
-// Rounds are interleaved and the median is kept, so the ratios compare figures measured side by side.
+// Rounds are interleaved, so the ratios compare figures measured side by side; the median round shows the
+// typical rate on a busy machine, the best round what the code does when the machine leaves it alone.
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { sign as octokitSign, verify as octokitVerify } from '@octokit/webhooks-methods'
 import { Webhook } from 'standardwebhooks'
@@ -100,13 +101,19 @@ async function suite(size: number) {
   for (let round = 0; round < ROUNDS; round++)
     for (const c of cases) samples.get(c.name)?.push(await measure(c))
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0
-  const floor = median(samples.get(cases[0]?.name ?? '') ?? [])
-  console.log(`\n${size / 1024} KB body (${bytes.length} bytes), median of ${ROUNDS} interleaved rounds`)
-  console.log('| case | verifications/s | ratio to floor |')
-  console.log('|---|---:|---:|')
+  const best = (xs: number[]) => Math.max(...xs)
+  const first = samples.get(cases[0]?.name ?? '') ?? []
+  console.log(
+    `\n${size / 1024} KB body (${bytes.length} bytes), ${ROUNDS} interleaved rounds of ${ROUND_MS} ms`,
+  )
+  console.log('| case | verifications/s (median) | ratio to floor (median) | ratio to floor (best round) |')
+  console.log('|---|---:|---:|---:|')
   for (const c of cases) {
-    const ops = median(samples.get(c.name) ?? [])
-    console.log(`| ${c.name} | ${Math.round(ops).toLocaleString('en-US')} | ${(ops / floor).toFixed(2)} |`)
+    const xs = samples.get(c.name) ?? []
+    const ratio = (ops: number, floor: number) => (ops / floor).toFixed(2)
+    console.log(
+      `| ${c.name} | ${Math.round(median(xs)).toLocaleString('en-US')} | ${ratio(median(xs), median(first))} | ${ratio(best(xs), best(first))} |`,
+    )
   }
 }
 

@@ -315,8 +315,10 @@ export function* matchERPNext(
   }
   const sig = b64decode(value)
   let index = -1
-  for (let i = 0; index < 0 && i < c.keys.length; i++)
-    if (yield* verifyOp(c.keys[i] as Uint8Array, bytes, sig)) index = i
+  // Yielded directly rather than through verifyOp(): one generator less on the hot path.
+  for (let i = 0; index < 0 && i < c.keys.length; i++) {
+    if (yield { op: 'verify', key: c.keys[i] as Uint8Array, data: bytes, sig }) index = i
+  }
   if (index < 0) {
     const text = decoder.decode(bytes)
     yield { op: 'diagnose', keys: c.keys, text, sig, spaced: c.spaced }

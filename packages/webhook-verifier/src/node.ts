@@ -145,9 +145,11 @@ export async function signERPNextWebhook(payload: unknown, secret: string): Prom
 
 /** A reusable Standard Webhooks verifier. */
 export interface StandardWebhookVerifier<T = unknown> {
+  /** Verifies one delivery; rejects with a {@link WebhookVerificationError} on bad input. */
   verify(request: WebhookRequest): Promise<VerifiedStandardWebhook<T>>
   /** Verifies synchronously; needs a synchronous seen-store. */
   verifySync(request: WebhookRequest): VerifiedStandardWebhook<T>
+  /** The seen-store in use, if any. */
   readonly seen: StandardWebhookVerifierOptions<T>['seen']
 }
 

@@ -135,7 +135,9 @@ export async function signERPNextWebhook(payload: unknown, secret: string): Prom
 
 /** A reusable Standard Webhooks verifier. */
 export interface StandardWebhookVerifier<T = unknown> {
+  /** Verifies one delivery; rejects with a {@link WebhookVerificationError} on bad input. */
   verify(request: WebhookRequest): Promise<VerifiedStandardWebhook<T>>
+  /** The seen-store in use, if any. */
   readonly seen: StandardWebhookVerifierOptions<T>['seen']
 }
 

@@ -39,10 +39,22 @@ const SECRET = 'bench-secret'
 function counting(port: ErpnextPort) {
   const c = { requests: 0 }
   const wrapped: ErpnextPort = {
-    list: (d, r) => (c.requests++, port.list(d, r)),
-    count: (d, f) => (c.requests++, port.count(d, f)),
-    bulkUpdate: (i) => (c.requests++, port.bulkUpdate(i)),
-    insertMany: (d, x) => (c.requests++, port.insertMany(d, x)),
+    list: (d, r) => {
+      c.requests++
+      return port.list(d, r)
+    },
+    count: (d, f) => {
+      c.requests++
+      return port.count(d, f)
+    },
+    bulkUpdate: (i) => {
+      c.requests++
+      return port.bulkUpdate(i)
+    },
+    insertMany: (d, x) => {
+      c.requests++
+      return port.insertMany(d, x)
+    },
   }
   return { c, port: wrapped }
 }
@@ -70,7 +82,10 @@ async function makeStore(kind: string): Promise<{ store: Store; cleanup(): Promi
     const store = createStore(sqliteAdapter({ filename: join(dir, 'bench.db'), synchronous: 'normal' }))
     return {
       store,
-      cleanup: async () => (await store.close(), rmSync(dir, { recursive: true, force: true })),
+      cleanup: async () => {
+        await store.close()
+        rmSync(dir, { recursive: true, force: true })
+      },
     }
   }
   const pool = new pg.Pool({ connectionString: PG_URL, max: 4 })

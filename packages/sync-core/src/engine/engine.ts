@@ -11,6 +11,7 @@ import {
   WriteBackError,
   isCircuitOpenError,
 } from './errors.js'
+import type { SubjectDataKind, SubjectDataSource } from '@edusync/privacy-toolkit'
 import { DocFetcher, modifiedKey } from './fetcher.js'
 import { type ResolvedDoctype, type ResolvedOptions, resolveOptions } from './options.js'
 import type {
@@ -157,6 +158,8 @@ class Engine implements SyncEngine {
       access: (doctype, name) => this.#access(doctype, name),
       rectify: (doctype, name) => this.#rectify(doctype, name),
       erase: (doctype, name, requestId) => this.#erase(doctype, name, requestId),
+      source: this.#subjectSource(),
+      retention: (limits) => this.#retention(limits),
     }
   }
 
@@ -262,6 +265,14 @@ class Engine implements SyncEngine {
     if (rows.length > 0) await tx.audit.append(rows)
   }
 
+  /** Complete tasks in one statement when the store can (a lease that lapsed is simply not completed). */
+  async #completeAll(tx: EngineStoreAreas, tasks: readonly QueueTask[], now: number): Promise<void> {
+    if (tasks.length === 0) return
+    const tokens = tasks.map((t) => t.leaseToken!)
+    if (tx.queue.completeMany) await tx.queue.completeMany(tokens, now)
+    else for (const token of tokens) await tx.queue.complete(token, now)
+  }
+
   #tx<T>(fn: (tx: EngineStoreAreas) => Promise<T>): Promise<T> {
     return this.#o.store.transaction(fn)
   }
@@ -299,15 +310,12 @@ class Engine implements SyncEngine {
 
   async #subjectErased(cfg: ResolvedDoctype, doc: ErpDoc): Promise<boolean> {
     const subject = cfg.subjectField === 'name' ? doc.name : doc[cfg.subjectField]
+    // A tombstone for this doctype (kind) or for every kind (`*`) of the subject stops re-sync.
     const checks = [
-      this.#o.store.privacy.tombstones.isErased(
-        this.#o.tenant,
-        `${cfg.name}:${String(doc.name)}`,
-        ERASED_KIND,
-      ),
+      this.#o.store.privacy.tombstones.isErased(this.#o.tenant, `${cfg.name}:${String(doc.name)}`, cfg.name),
     ]
     if (typeof subject === 'string' && subject !== '')
-      checks.push(this.#o.store.privacy.tombstones.isErased(this.#o.tenant, subject, ERASED_KIND))
+      checks.push(this.#o.store.privacy.tombstones.isErased(this.#o.tenant, subject, cfg.name))
     return (await Promise.all(checks)).some(Boolean)
   }
 
@@ -582,8 +590,13 @@ class Engine implements SyncEngine {
             dead: true,
             retryAt: () => now,
           })
-        } else await tx.queue.complete(task.leaseToken!, now)
+        }
       }
+      await this.#completeAll(
+        tx,
+        tasks.filter((t) => !quarantined.has(t.name)),
+        now,
+      )
       const audit: AuditRow[] = [...writes.audit]
       for (const [i, r] of results.entries())
         audit.push(
@@ -1046,7 +1059,7 @@ class Engine implements SyncEngine {
     await this.#tx(async (tx) => {
       const tasksToEnqueue = real.tasks.filter((t) => t.kind !== 'enhance')
       if (tasksToEnqueue.length > 0) await tx.queue.enqueueMany(tasksToEnqueue, now)
-      for (const t of ok) await tx.queue.complete(t.leaseToken!, now)
+      await this.#completeAll(tx, ok, now)
       await this.#audit(real.audit, tx)
     })
     const bad = tasks.filter((t) => failed.has(t.name))
@@ -1057,7 +1070,6 @@ class Engine implements SyncEngine {
   // ----------------------------------------------------------------------------------------- write-back
 
   async #handlePush(tasks: QueueTask[]): Promise<void> {
-    const now = this.#o.now()
     interface Item {
       task: QueueTask
       cfg: ResolvedDoctype
@@ -1204,13 +1216,14 @@ class Engine implements SyncEngine {
       }
     }
     const at = this.#o.now()
+    const created: SyncEngineEvents['review.created'][] = []
     await this.#tx(async (tx) => {
       for (const r of reviews) {
         const item = await tx.reviews.create({ ...r, reason: 'manual_review' }, at)
-        this.#emit('review.created', { id: item.id, doctype: r.doctype, name: r.name, field: r.field })
+        created.push({ id: item.id, doctype: r.doctype, name: r.name, field: r.field })
       }
+      await this.#completeAll(tx, [...pushed.map((i) => i.task), ...done], at)
       for (const item of pushed) {
-        await tx.queue.complete(item.task.leaseToken!, at)
         audit.push(
           this.#row('writeback.pushed', item.task.doctype, item.task.name, 'outbound', 'ok', {
             fields: Object.keys(item.fields),
@@ -1218,7 +1231,6 @@ class Engine implements SyncEngine {
           }),
         )
       }
-      for (const t of done) await tx.queue.complete(t.leaseToken!, at)
       // Re-read what was written so the mirror (and the next base) carries ERPNext's new `modified`.
       if (pushed.length > 0)
         await tx.queue.enqueueMany(
@@ -1227,6 +1239,7 @@ class Engine implements SyncEngine {
         )
       await this.#audit(audit, tx)
     })
+    for (const c of created) this.#emit('review.created', c)
     for (const item of pushed)
       this.#emit('writeback.pushed', {
         doctype: item.task.doctype,
@@ -1234,7 +1247,6 @@ class Engine implements SyncEngine {
         fields: Object.keys(item.fields),
       })
     for (const f of failedFinal) await this.#failTasks([f.task], f.error)
-    void now
     if (pushed.length > 0) this.#wake()
   }
 
@@ -1302,7 +1314,7 @@ class Engine implements SyncEngine {
       const payload = t.payload as unknown as InsertPayload
       if (
         payload.subject &&
-        (await this.#o.store.privacy.tombstones.isErased(this.#o.tenant, payload.subject, ERASED_KIND))
+        (await this.#o.store.privacy.tombstones.isErased(this.#o.tenant, payload.subject, doctype))
       ) {
         done.push(t)
         continue
@@ -1327,8 +1339,7 @@ class Engine implements SyncEngine {
     }
     for (const part of chunk(todo, 200)) await insert(part)
     await this.#tx(async (tx) => {
-      for (const t of done) await tx.queue.complete(t.leaseToken!, now)
-      for (const i of inserted) await tx.queue.complete(i.task.leaseToken!, now)
+      await this.#completeAll(tx, [...done, ...inserted.map((i) => i.task)], now)
       await this.#audit(
         [
           ...inserted.map((i) =>
@@ -1357,7 +1368,8 @@ class Engine implements SyncEngine {
     const start = Date.parse(`${options.date}T00:00:00Z`)
     const end = start + 86_400_000
     const per = new Map<string, { n: number; help: number; ms: number; concepts: Set<string> }>()
-    for await (const i of options.interactions as AsyncIterable<ChatInteraction>) {
+    const source = options.interactions ?? this.#storedInteractions(start, end)
+    for await (const i of source as AsyncIterable<ChatInteraction>) {
       if (i.createdAt < start || i.createdAt >= end) continue
       const agg = per.get(i.studentId) ?? { n: 0, help: 0, ms: 0, concepts: new Set<string>() }
       agg.n++
@@ -1409,6 +1421,23 @@ class Engine implements SyncEngine {
       this.#wake()
     }
     return tasks.length
+  }
+
+  /** The store's `ai_chat_interactions` of [from, to), page by page. */
+  async *#storedInteractions(from: number, to: number): AsyncIterable<ChatInteraction> {
+    const source = this.#o.store.interactions
+    if (!source)
+      throw new TypeError(
+        `${P} rollupEngagement(): pass "interactions", or use a store from createStore() that holds ai_chat_interactions.`,
+      )
+    let after: { createdAt: number; id: string } | null = null
+    for (;;) {
+      const page: (ChatInteraction & { id: string })[] = await source.list({ from, to, after, limit: 1000 })
+      yield* page
+      if (page.length < 1000) return
+      const last = page[page.length - 1]!
+      after = { createdAt: last.createdAt, id: last.id }
+    }
   }
 
   async plan(options?: {
@@ -1539,31 +1568,124 @@ class Engine implements SyncEngine {
     await this.#audit([this.#row('privacy.rectify', doctype, name, 'internal', 'ok')])
   }
 
-  async #erase(doctype: string, name: string, requestId: string): Promise<void> {
-    this.#doctype(doctype)
-    if (typeof requestId !== 'string' || requestId === '')
-      throw new TypeError(`${P} privacy.erase(): "requestId" must be a non-empty string.`)
+  /** Mirrored documents about a subject (a Student): by name for Student, by `subjectField` otherwise. */
+  async #subjectRecords(
+    cfg: ResolvedDoctype,
+    subjectId: string,
+  ): Promise<{ name: string; data: ErpDoc; updatedAt: number }[]> {
+    if (cfg.subjectField === 'name') {
+      const record = await this.#o.store.documents.get(cfg.name, subjectId)
+      return record && !record.deleted
+        ? [{ name: record.name, data: await this.#unseal(record), updatedAt: record.updatedAt }]
+        : []
+    }
+    const out: { name: string; data: ErpDoc; updatedAt: number }[] = []
+    let after: { modifiedKey: string; name: string } | null = null
+    // Data-subject requests are rare: a scan of the doctype's mirror is acceptable and needs no extra index.
+    for (;;) {
+      const page: MirrorDocument[] = await this.#o.store.documents.list(cfg.name, {
+        after,
+        limit: 1000,
+        includeDeleted: false,
+      })
+      for (const record of page) {
+        const data = await this.#unseal(record)
+        if (data[cfg.subjectField] === subjectId)
+          out.push({ name: record.name, data, updatedAt: record.updatedAt })
+      }
+      if (page.length < 1000) return out
+      const last = page[page.length - 1]!
+      after = { modifiedKey: modifiedKey(last.modified), name: last.name }
+    }
+  }
+
+  /** `@edusync/privacy-toolkit`'s `SubjectDataSource` over the mirror (kinds are the synced doctypes). */
+  #subjectSource(): SubjectDataSource {
+    const kinds = () => [...this.#o.doctypes.values()].filter((d) => d.sync)
+    const kindOf = (kind: string) => {
+      const cfg = this.#o.doctypes.get(kind)
+      if (!cfg?.sync) throw new UnknownDoctypeError(kind)
+      return cfg
+    }
+    return {
+      listKinds: async (_tenant, subjectId) => {
+        const out: SubjectDataKind[] = []
+        for (const cfg of kinds()) {
+          const count = (await this.#subjectRecords(cfg, subjectId)).length
+          if (count > 0) out.push({ kind: cfg.name, origin: 'mirror', count })
+        }
+        return out
+      },
+      read: async (_tenant, subjectId, kind) =>
+        (await this.#subjectRecords(kindOf(kind), subjectId)).map((r) => ({
+          id: r.name,
+          data: r.data,
+          updatedAt: new Date(r.updatedAt),
+        })),
+      rectify: async (_tenant, subjectId, kind, recordId, changes) => {
+        const cfg = kindOf(kind)
+        const record = (await this.#subjectRecords(cfg, subjectId)).find((r) => r.name === recordId)
+        if (!record) return false
+        // ERPNext is the system of record: the correction is written there (modified-checked) and re-synced.
+        const mirror = await this.#o.store.documents.get(cfg.name, recordId)
+        const fields: Record<string, JsonValue> = {}
+        const base: Record<string, JsonValue> = {}
+        for (const [field, value] of Object.entries(changes)) {
+          fields[field] = serialiseField(value)
+          base[field] = toJson(record.data[field] ?? null)
+        }
+        const now = this.#o.now()
+        const payload: PushPayload = { modified: mirror!.modified, fields, base }
+        await this.#o.store.queue.enqueueMany(
+          [
+            {
+              key: `push:${cfg.name}:${recordId}`,
+              kind: 'push',
+              doctype: cfg.name,
+              name: recordId,
+              payload: payload as unknown as JsonValue,
+              modified: mirror!.modified,
+              modifiedKey: modifiedKey(mirror!.modified),
+              priority: 5,
+              runAt: now,
+              maxAttempts: this.#o.maxAttempts,
+            },
+          ],
+          now,
+        )
+        await this.#audit([
+          this.#row('privacy.rectify', cfg.name, recordId, 'outbound', 'ok', {
+            fields: Object.keys(changes),
+          }),
+        ])
+        this.#wake()
+        return true
+      },
+      erase: async (_tenant, subjectId, kind, recordId, action) => {
+        const cfg = kindOf(kind)
+        const record = (await this.#subjectRecords(cfg, subjectId)).find((r) => r.name === recordId)
+        if (!record) return false
+        await this.#placeholder(cfg.name, recordId, action.type === 'replace' ? action.data : {})
+        return true
+      },
+    }
+  }
+
+  /** Replace a mirrored document with `data` under a `modified` no real version can beat, then tombstone it. */
+  async #placeholder(doctype: string, name: string, data: ErpDoc): Promise<void> {
     const now = this.#o.now()
-    const subjectId = doctype === 'Student' ? name : `${doctype}:${name}`
-    await this.#o.store.privacy.tombstones.put({
-      tenant: this.#o.tenant,
-      subjectId,
-      kind: ERASED_KIND,
-      requestId,
-      action: 'deleted',
-      erasedAt: new Date(now),
-    })
+    const sealed =
+      this.#o.privacy && Object.keys(data).length > 0 ? await this.#o.privacy.seal(doctype, name, data) : data
     await this.#tx(async (tx) => {
-      // Overwrite the mirrored copy with an empty placeholder newer than any real version, then tombstone it.
       await tx.documents.upsertMany(
         [
           {
             doctype,
             name,
-            data: {},
+            data: sealed,
             modified: ERASED_MODIFIED,
             modifiedKey: ERASED_MODIFIED,
-            hash: contentHash({}),
+            hash: contentHash(data),
             base: null,
             baseModified: null,
             syncedAt: now,
@@ -1572,11 +1694,48 @@ class Engine implements SyncEngine {
         now,
       )
       await tx.documents.markDeleted(doctype, name, now)
-      await this.#audit(
-        [this.#row('privacy.erase', doctype, name, 'internal', 'ok', { payloadHash: sha256(requestId) })],
-        tx,
-      )
+      await this.#audit([this.#row('privacy.erase', doctype, name, 'internal', 'ok')], tx)
     })
+  }
+
+  async #retention(limits: { readonly auditMaxAgeMs?: number; readonly interactionsMaxAgeMs?: number }) {
+    const r = this.#o.store.retention
+    if (!r)
+      throw new TypeError(
+        `${P} privacy.retention(): the store does not support purges; use a store from createStore().`,
+      )
+    for (const key of ['auditMaxAgeMs', 'interactionsMaxAgeMs'] as const) {
+      const v = limits?.[key]
+      if (v !== undefined && (!Number.isInteger(v) || v < 0))
+        throw new RangeError(`${P} privacy.retention(): "${key}" must be a non-negative integer (ms).`)
+    }
+    const audit = limits.auditMaxAgeMs === undefined ? 0 : await r.purgeAudit(limits.auditMaxAgeMs)
+    const interactions =
+      limits.interactionsMaxAgeMs === undefined ? 0 : await r.purgeInteractions(limits.interactionsMaxAgeMs)
+    const seen = await r.purgeSeen()
+    await this.#audit([
+      this.#row('privacy.retention', null, null, 'internal', 'ok', {
+        error: `audit ${audit}, interactions ${interactions}, seen ${seen}`,
+      }),
+    ])
+    return { audit, interactions, seen }
+  }
+
+  async #erase(doctype: string, name: string, requestId: string): Promise<void> {
+    this.#doctype(doctype)
+    if (typeof requestId !== 'string' || requestId === '')
+      throw new TypeError(`${P} privacy.erase(): "requestId" must be a non-empty string.`)
+    const subjectId = doctype === 'Student' ? name : `${doctype}:${name}`
+    await this.#o.store.privacy.tombstones.put({
+      tenant: this.#o.tenant,
+      subjectId,
+      kind: ERASED_KIND,
+      requestId,
+      action: 'deleted',
+      erasedAt: new Date(this.#o.now()),
+    })
+    // Overwrite the mirrored copy with an empty placeholder newer than any real version, then tombstone it.
+    await this.#placeholder(doctype, name, {})
   }
 
   // ------------------------------------------------------------------------------------ backfill / pull

@@ -1,4 +1,4 @@
-import type { ErpDoc, ErpFilter, ErpnextPort } from './ports.js'
+import type { ErpDoc, ErpnextPort } from './ports.js'
 import { chunk } from './util.js'
 
 /** Normalise ERPNext's `modified` to `YYYY-MM-DD HH:MM:SS.ffffff` so it compares lexically. */

@@ -237,6 +237,8 @@ export interface EngineStoreAreas {
     }): Promise<QueueTask[]>
     renew(token: string, expiresAt: number, now: number): Promise<number | null>
     complete(token: string, now: number): Promise<boolean>
+    /** Complete several tasks at once; returns the tokens that were live. Optional. */
+    completeMany?(tokens: readonly string[], now: number): Promise<string[]>
     fail(
       token: string,
       options: { error: string; now: number; dead: boolean; retryAt: (attempts: number) => number },
@@ -313,6 +315,33 @@ export interface EngineStoreAreas {
 
 /** The store the engine runs on: the areas plus capabilities and transactions. */
 export interface EngineStore extends EngineStoreAreas {
+  /** Retention purges, if the store supports them (stores from `createStore()` do). */
+  readonly retention?: {
+    /** Delete audit entries older than `olderThanMs`; returns the number deleted. */
+    purgeAudit(olderThanMs: number): Promise<number>
+    /** Delete chat interactions older than `olderThanMs`; returns the number deleted. */
+    purgeInteractions(olderThanMs: number): Promise<number>
+    /** Delete expired seen-store entries; returns the number deleted. */
+    purgeSeen(): Promise<number>
+  }
+  /** The AI layer's `ai_chat_interactions`, by ascending (createdAt, id) within [from, to), if the store holds them. */
+  readonly interactions?: {
+    list(options: {
+      from: number
+      to: number
+      after: { createdAt: number; id: string } | null
+      limit: number
+    }): Promise<
+      {
+        id: string
+        studentId: string
+        concepts: string[]
+        helpRequested: boolean
+        durationMs: number
+        createdAt: number
+      }[]
+    >
+  }
   readonly capabilities: {
     readonly durable: boolean
     readonly multiProcess: boolean

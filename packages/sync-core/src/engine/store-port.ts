@@ -81,6 +81,7 @@ function areas(s: StoreAreas): EngineStoreAreas {
           await s.queue.complete(token)
           return true
         }, false),
+      completeMany: async (tokens) => (await s.queue.completeMany(tokens)).completed,
       fail: (token, { error, now, dead, retryAt }) =>
         leaseLive<'retry' | 'dead' | 'superseded' | null>(async () => {
           const task = dead ? null : await s.queue.get(idOf(token))
@@ -144,6 +145,15 @@ export function toEngineStore(store: Store | EngineStore): EngineStore {
   if (!isWrappedStore(store)) return store
   return {
     ...areas(store),
+    interactions: {
+      list: ({ from, to, after, limit }) =>
+        store.ai.interactions.list({ from, to, limit, ...(after ? { after } : {}) }),
+    },
+    retention: {
+      purgeAudit: (olderThanMs) => store.audit.purge({ olderThanMs }),
+      purgeInteractions: (olderThanMs) => store.ai.interactions.purge(olderThanMs),
+      purgeSeen: () => store.seen.purgeExpired(),
+    },
     capabilities: store.capabilities,
     transaction: (fn) => store.transaction((tx) => fn(areas(tx))),
   }

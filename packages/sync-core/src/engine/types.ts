@@ -1,3 +1,4 @@
+import type { SubjectDataSource } from '@edusync/privacy-toolkit'
 import type { Store } from '../storage/store.js'
 import type { CircuitState } from './circuit.js'
 import type {
@@ -357,6 +358,21 @@ export interface SyncEngine {
     rectify(doctype: string, name: string): Promise<void>
     /** Erase the subject's mirrored data and tombstone it so re-sync does not bring it back. */
     erase(doctype: string, name: string, requestId: string): Promise<void>
+    /**
+     * The mirror as `@edusync/privacy-toolkit`'s `SubjectDataSource` (kinds = synced doctypes, origin
+     * `mirror`), for `createSubjectRequests({ source })`: access/portability read it, rectification queues
+     * the correction for write-back to ERPNext, erasure replaces and tombstones the mirrored copy.
+     */
+    readonly source: SubjectDataSource
+    /**
+     * Apply retention limits over the store: audit entries and chat interactions older than their limit
+     * are deleted, expired webhook ids are forgotten. Returns the numbers deleted. Run it daily.
+     */
+    retention(limits: { readonly auditMaxAgeMs?: number; readonly interactionsMaxAgeMs?: number }): Promise<{
+      audit: number
+      interactions: number
+      seen: number
+    }>
   }
   status(): Promise<SyncEngineStatus>
   on<E extends keyof SyncEngineEvents>(event: E, listener: (payload: SyncEngineEvents[E]) => void): () => void
@@ -375,8 +391,8 @@ export interface ChatInteraction {
 export interface RollupOptions {
   /** The day to roll up, `YYYY-MM-DD` (UTC). */
   readonly date: string
-  /** The interactions of that day. */
-  readonly interactions: Iterable<ChatInteraction> | AsyncIterable<ChatInteraction>
+  /** The interactions of that day. @default the store's `ai_chat_interactions` of that day */
+  readonly interactions?: Iterable<ChatInteraction> | AsyncIterable<ChatInteraction>
   /** Maps the store's pseudonymous student id to the ERPNext Student name. @default identity */
   readonly resolveStudent?: (studentId: string) => string | undefined | Promise<string | undefined>
   /** The AI doctype. @default 'AI Engagement Log' */

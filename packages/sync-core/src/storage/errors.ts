@@ -8,6 +8,7 @@ export type StorageErrorCode =
   | 'STORAGE_CORRUPT_ROW'
   | 'STORAGE_LEASE_EXPIRED'
   | 'STORAGE_NOT_FOUND'
+  | 'STORAGE_OPERATION_FAILED'
 
 const BRAND = Symbol.for('@edusync/sync-core/StorageError')
 
@@ -131,6 +132,32 @@ export class StorageNotFoundError extends StorageError {
   }
 }
 
+/**
+ * The database or driver failed an operation: unreachable, disk full, connection lost, a constraint the
+ * adapter did not expect. The driver's error is in `cause` and its code (e.g. `ECONNREFUSED`,
+ * `SQLITE_FULL`, a PostgreSQL SQLSTATE) in `driverCode`; the message names only the operation, since a
+ * driver message may quote stored values. Usually transient: retry later or pause.
+ */
+export class StorageOperationError extends StorageError {
+  override name = 'StorageOperationError' as const
+  declare readonly code: 'STORAGE_OPERATION_FAILED'
+  /** The store operation, e.g. `queue.lease`. */
+  readonly operation: string
+  /** The driver's own error code, when it has one. */
+  readonly driverCode: string | undefined
+  constructor(operation: string, cause: unknown) {
+    const raw = (cause as { code?: unknown } | null)?.code
+    const driverCode = typeof raw === 'string' || typeof raw === 'number' ? String(raw) : undefined
+    super(
+      'STORAGE_OPERATION_FAILED',
+      `Storage operation "${operation}" failed${driverCode ? ` (${driverCode})` : ''}; the database may be unreachable or full. See the cause; retry later.`,
+      { cause },
+    )
+    this.operation = operation
+    this.driverCode = driverCode
+  }
+}
+
 function branded(value: unknown): value is StorageError {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true
 }
@@ -162,4 +189,8 @@ export function isLeaseExpiredError(value: unknown): value is LeaseExpiredError 
 /** Realm-safe check for {@link StorageNotFoundError}. */
 export function isStorageNotFoundError(value: unknown): value is StorageNotFoundError {
   return branded(value) && value.code === 'STORAGE_NOT_FOUND'
+}
+/** Realm-safe check for {@link StorageOperationError}. */
+export function isStorageOperationError(value: unknown): value is StorageOperationError {
+  return branded(value) && value.code === 'STORAGE_OPERATION_FAILED'
 }

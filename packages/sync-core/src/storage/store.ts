@@ -6,7 +6,13 @@ import type {
   ReidentificationStore,
   TombstoneStore,
 } from '@edusync/privacy-toolkit'
-import { LeaseExpiredError, StorageClosedError, StorageNotFoundError } from './errors.js'
+import {
+  isStorageError,
+  LeaseExpiredError,
+  StorageClosedError,
+  StorageNotFoundError,
+  StorageOperationError,
+} from './errors.js'
 import { contentHash } from './hash.js'
 import { normalizeModified } from './modified.js'
 import type {
@@ -212,6 +218,12 @@ export interface QueueStore {
   renew(leaseToken: string, leaseMs: number): Promise<number>
   /** Finish a task (it is removed). @throws LeaseExpiredError */
   complete(leaseToken: string): Promise<void>
+  /**
+   * Finish several tasks in one go (one statement on SQL adapters). Tokens whose lease is no longer live
+   * are not errors here: they come back in `expired`, and their tasks belong to whoever leased them since.
+   * Call it on a transaction's `tx.queue` to make it all-or-nothing with your other writes.
+   */
+  completeMany(leaseTokens: readonly string[]): Promise<{ completed: string[]; expired: string[] }>
   /**
    * Record a failure: retry after back-off, or dead-letter when attempts are exhausted or `deadLetter`.
    * `error` is stored and shown to operators: pass a code or a message without personal data.
@@ -634,6 +646,20 @@ function buildAreas(a: StorageAreas, o: Resolved, run: Run): StoreAreas {
           throw new LeaseExpiredError(token, 'complete')
         }
       }),
+    completeMany: (tokens) =>
+      run('queue.completeMany', async () => {
+        if (!Array.isArray(tokens)) throw new TypeError(`${P} completeMany expects an array of lease tokens.`)
+        for (const [i, t] of tokens.entries()) text(t, `leaseTokens[${i}]`)
+        const now = o.clock()
+        let completed: string[]
+        if (a.queue.completeMany) completed = await a.queue.completeMany(tokens, now)
+        else {
+          completed = []
+          for (const t of new Set(tokens)) if (await a.queue.complete(t, now)) completed.push(t)
+        }
+        const done = new Set(completed)
+        return { completed: [...done], expired: [...new Set(tokens)].filter((t) => !done.has(t)) }
+      }),
     fail: (token, error, options = {}) =>
       run('queue.fail', async () => {
         const now = o.clock()
@@ -982,6 +1008,20 @@ function buildAreas(a: StorageAreas, o: Resolved, run: Run): StoreAreas {
   })
 }
 
+/** Misuse and typed store errors pass through; anything else from the driver becomes a StorageOperationError. */
+function typed(operation: string, error: unknown): unknown {
+  if (isStorageError(error) || error instanceof TypeError || error instanceof RangeError) return error
+  return new StorageOperationError(operation, error)
+}
+
+async function guarded<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } catch (error) {
+    throw typed(operation, error)
+  }
+}
+
 const REQUIRED_AREAS = ['documents', 'queue', 'cursors', 'reviews', 'audit', 'ai', 'privacy', 'seen'] as const
 
 /**
@@ -1020,7 +1060,7 @@ export function createStore(adapter: StorageAdapter, options: StoreOptions = {})
     if (closed) return Promise.reject(new StorageClosedError('open'))
     opening ??= adapter.open().catch((error: unknown) => {
       opening = undefined
-      throw error
+      throw typed('open', error)
     })
     return opening
   }
@@ -1028,10 +1068,16 @@ export function createStore(adapter: StorageAdapter, options: StoreOptions = {})
     if (closed) throw new StorageClosedError(operation)
     await open()
     if (closed) throw new StorageClosedError(operation)
-    return fn()
+    return guarded(operation, fn)
   }
   const txRun: Run = async (operation, fn) => {
     if (closed) throw new StorageClosedError(operation)
+    return guarded(operation, fn)
+  }
+
+  const runRaw: Run = async (operation, fn) => {
+    if (closed) throw new StorageClosedError(operation)
+    await open()
     return fn()
   }
 
@@ -1053,7 +1099,8 @@ export function createStore(adapter: StorageAdapter, options: StoreOptions = {})
       return closing
     },
     transaction(fn) {
-      return run('transaction', () => {
+      // Not `run`: errors thrown by `fn` itself must reach the caller unchanged.
+      return runRaw('transaction', () => {
         if (typeof fn !== 'function') throw new TypeError(`${P} transaction(fn): fn must be a function.`)
         return adapter.transaction((tx) => fn(buildAreas(tx, o, txRun)))
       })

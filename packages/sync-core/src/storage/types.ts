@@ -219,6 +219,11 @@ export interface QueueAdapter {
   /** Remove a task held under a live lease; `false` when the lease is not live. */
   complete(token: string, now: number): Promise<boolean>
   /**
+   * Optional: complete several tasks at once; returns the tokens whose lease was live (and whose task is
+   * now removed). When absent, the core calls `complete` for each token.
+   */
+  completeMany?(tokens: readonly string[], now: number): Promise<string[]>
+  /**
    * Record a failure under a live lease: dead-letter when `dead` or the attempts are exhausted, else make
    * the task pending again at `retryAt(attempts)` (or drop it when a pending task with its key exists).
    * `null` when the lease is not live.

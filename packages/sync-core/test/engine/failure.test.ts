@@ -173,6 +173,79 @@ describe('privacy requests', () => {
   })
 })
 
+describe('privacy source (SubjectDataSource over the mirror)', () => {
+  async function synced() {
+    const ctx = setup({ privacy: testPrivacy })
+    ctx.erp.put('Student', student(1), STUDENT_CHILDREN)
+    ctx.erp.put('Student', student(2), STUDENT_CHILDREN)
+    await ctx.engine.backfill(['Student'])
+    return ctx
+  }
+
+  it('lists and reads what the mirror holds about a student, decrypted', async () => {
+    const { engine } = await synced()
+    const source = engine.privacy.source
+    expect(await source.listKinds('default', 'EDU-STU-2025-00001')).toEqual([
+      { kind: 'Student', origin: 'mirror', count: 1 },
+    ])
+    const [record] = await source.read('default', 'EDU-STU-2025-00001', 'Student')
+    expect(record?.data.student_email_id).toBe('s00001@school.test')
+    expect(await source.listKinds('default', 'EDU-STU-2025-09999')).toEqual([])
+  })
+
+  it('rectify() writes the correction back to ERPNext', async () => {
+    const { engine, erp } = await synced()
+    expect(
+      await engine.privacy.source.rectify('default', 'EDU-STU-2025-00001', 'Student', 'EDU-STU-2025-00001', {
+        first_name: 'Right',
+      }),
+    ).toBe(true)
+    await engine.drain()
+    expect(erp.tables.get('Student')?.get('EDU-STU-2025-00001')?.first_name).toBe('Right')
+  })
+
+  it('erase() replaces the mirrored copy and re-sync does not restore it', async () => {
+    const { engine, store } = await synced()
+    expect(
+      await engine.privacy.source.erase('default', 'EDU-STU-2025-00002', 'Student', 'EDU-STU-2025-00002', {
+        type: 'replace',
+        data: { name: 'EDU-STU-2025-00002', first_name: 'erased' },
+      }),
+    ).toBe(true)
+    await engine.backfill(['Student'], { restart: true })
+    expect((await store.documents.get('Student', 'EDU-STU-2025-00002'))?.data.first_name).toBe('erased')
+    expect(
+      await engine.privacy.source.erase('default', 'EDU-STU-2025-00002', 'Student', 'nope', {
+        type: 'delete',
+      }),
+    ).toBe(false)
+  })
+})
+
+describe('privacy retention', () => {
+  it('purges audit entries and chat interactions past their limits', async () => {
+    const { engine, erp, store, clock } = setup()
+    erp.put('Student', student(1), STUDENT_CHILDREN)
+    await engine.backfill(['Student'])
+    await store.ai.interactions.append([
+      { studentId: 'p-1', sessionId: 's', question: 'q', response: 'r', createdAt: clock.now },
+    ])
+    clock.now += 10 * 86_400_000
+    const result = await engine.privacy.retention({
+      auditMaxAgeMs: 86_400_000,
+      interactionsMaxAgeMs: 86_400_000,
+    })
+    expect(result.audit).toBeGreaterThan(0)
+    expect(result.interactions).toBe(1)
+    expect((await store.audit.query()).map((a) => a.type)).toEqual(['privacy.retention'])
+  })
+
+  it('rejects a negative limit', async () => {
+    const { engine } = setup()
+    await expect(engine.privacy.retention({ auditMaxAgeMs: -1 })).rejects.toThrow(RangeError)
+  })
+})
+
 describe('options', () => {
   const valid = () => setup().options
 

@@ -255,4 +255,40 @@ describe('enhancers and write-back', () => {
       independence_score: 0.5,
     })
   })
+
+  it("reads the day's interactions from the store's ai_chat_interactions when none are passed", async () => {
+    const { engine, erp, store } = setup()
+    const day = Date.parse('2025-03-04T09:00:00Z')
+    await store.ai.interactions.append([
+      {
+        studentId: 'p-9',
+        sessionId: 's1',
+        question: 'q',
+        response: 'r',
+        concepts: ['loops'],
+        durationMs: 4000,
+        createdAt: day,
+      },
+      {
+        studentId: 'p-9',
+        sessionId: 's1',
+        question: 'q',
+        response: 'r',
+        helpRequested: true,
+        durationMs: 2000,
+        createdAt: day + 5,
+      },
+    ])
+    expect(
+      await engine.rollupEngagement({ date: '2025-03-04', resolveStudent: () => 'EDU-STU-2025-00009' }),
+    ).toBe(1)
+    await engine.drain()
+    const [log] = [...(erp.tables.get('AI Engagement Log')?.values() ?? [])]
+    expect(log).toMatchObject({
+      student: 'EDU-STU-2025-00009',
+      questions_asked: 2,
+      help_requests: 1,
+      interaction_duration: 6,
+    })
+  })
 })

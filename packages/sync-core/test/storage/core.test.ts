@@ -6,6 +6,7 @@ import {
   isLeaseExpiredError,
   isStorageClosedError,
   isStorageError,
+  isStorageOperationError,
   LeaseExpiredError,
   normalizeModified,
   StorageClosedError,
@@ -166,10 +167,54 @@ describe('createStore', () => {
       },
     }
     const store = createStore(flaky)
-    await expect(store.open()).rejects.toThrow('database starting up')
+    await expect(store.open()).rejects.toMatchObject({
+      code: 'STORAGE_OPERATION_FAILED',
+      operation: 'open',
+      cause: { message: 'database starting up' },
+    })
     fail = false
     await store.open()
     expect(await store.documents.get('Student', 'A')).toBeNull()
+  })
+
+  it('wraps a driver failure in StorageOperationError with the operation, the driver code and the cause', async () => {
+    const adapter = memoryAdapter()
+    const failure = Object.assign(new Error('disk I/O error near "Ada Lovelace"'), { code: 'SQLITE_IOERR' })
+    const broken = {
+      ...adapter,
+      documents: {
+        ...adapter.documents,
+        async get() {
+          throw failure
+        },
+      },
+    }
+    const error = await createStore(broken)
+      .documents.get('Student', 'A')
+      .catch((e: unknown) => e)
+    expect(isStorageOperationError(error)).toBe(true)
+    expect(error).toMatchObject({ operation: 'documents.get', driverCode: 'SQLITE_IOERR', cause: failure })
+    expect((error as Error).message).not.toContain('Ada')
+  })
+
+  it('fills in completeMany with complete() when an adapter lacks it', async () => {
+    const adapter = memoryAdapter()
+    const { completeMany: _, ...queue } = adapter.queue
+    const store = createStore({ ...adapter, queue })
+    await store.queue.enqueueMany([
+      { kind: 'pull', doctype: 'Student', name: 'A' },
+      { kind: 'pull', doctype: 'Student', name: 'B' },
+    ])
+    const tokens = (await store.queue.lease('w', 2, 1000)).map((t) => t.leaseToken)
+    expect(await store.queue.completeMany([...tokens, 'unknown:1'])).toEqual({
+      completed: tokens,
+      expired: ['unknown:1'],
+    })
+    expect((await store.queue.stats()).leased).toBe(0)
+  })
+
+  it('passes misuse (TypeError) through unwrapped', async () => {
+    await expect(createStore(memoryAdapter()).documents.get('', 'A')).rejects.toThrow(TypeError)
   })
 
   it('the store is a webhook-verifier SeenStore and privacy-toolkit stores at run time too', async () => {

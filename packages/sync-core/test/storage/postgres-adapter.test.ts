@@ -1,5 +1,11 @@
 import { PGlite } from '@electric-sql/pglite'
-import { createStore, isCorruptRowError, isMigrationError, isSchemaVersionError } from '@edusync/sync-core'
+import {
+  createStore,
+  isCorruptRowError,
+  isMigrationError,
+  isSchemaVersionError,
+  isStorageOperationError,
+} from '@edusync/sync-core'
 import { postgresAdapter, type SqlClient } from '@edusync/sync-core/postgres'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -126,5 +132,55 @@ describe.skipIf(skip !== false)('postgres adapter: races across connections', { 
     expect(await failing).toBe('superseded')
     expect((await store.queue.stats()).pending).toBe(1)
     await store.close()
+  })
+})
+
+describe('postgres adapter: an unreachable server', { timeout: 60_000 }, () => {
+  it('fails open with StorageOperationError carrying the driver code', async () => {
+    // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+    const down = new pg.Pool({
+      connectionString: 'postgres://postgres@127.0.0.1:1/test',
+      connectionTimeoutMillis: 2000,
+    })
+    const store = createStore(postgresAdapter({ client: down, schema: 'unreachable' }))
+    const error = await store.queue.stats().catch((e: unknown) => e)
+    expect(isStorageOperationError(error)).toBe(true)
+    expect(error).toMatchObject({ operation: 'open', driverCode: 'ECONNREFUSED' })
+    await store.close()
+    await down.end()
+  })
+})
+
+describe.skipIf(skip !== false)('postgres adapter on a single pg Client', { timeout: 60_000 }, () => {
+  it('serialises work on the one connection: transactions commit, roll back, and never swallow other calls', async () => {
+    const client = new pg.Client({ connectionString: PG_URL })
+    await client.connect()
+    const schema = uniqueSchema('client')
+    dropped.push([pool!, schema])
+    const store = createStore(postgresAdapter({ client, schema }))
+    const failure = new Error('boom')
+    // A call issued while a transaction is open must wait for it, not run inside it (and be rolled back).
+    let outside: Promise<unknown> | undefined
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.cursors.set({ site: 's', doctype: 'Student', modified: '2026-01-05 10:00:00', name: 'A' })
+        outside = store.cursors.set({
+          site: 's',
+          doctype: 'Guardian',
+          modified: '2026-01-05 10:00:00',
+          name: 'G',
+        })
+        throw failure
+      }),
+    ).rejects.toBe(failure)
+    await outside
+    expect(await store.cursors.get('s', 'Student')).toBeNull()
+    expect(await store.cursors.get('s', 'Guardian')).not.toBeNull()
+    await store.transaction(async (tx) => {
+      await tx.cursors.set({ site: 's', doctype: 'Student', modified: '2026-01-05 10:00:00', name: 'B' })
+    })
+    expect((await store.cursors.get('s', 'Student'))?.name).toBe('B')
+    await store.close()
+    await client.end()
   })
 })

@@ -128,6 +128,21 @@ export function queueTests(get: () => SuiteContext): void {
       expect((await store.queue.stats()).leased).toBe(0)
     })
 
+    it('completes many tasks at once and reports the tokens whose lease expired', async () => {
+      const { store, tick } = get()
+      await store.queue.enqueueMany([task({ name: 'a' }), task({ name: 'b' })])
+      const [a] = await store.queue.lease('w', 1, 1000)
+      tick(1000)
+      const second = await store.queue.lease('w2', 2, 1000)
+      expect(second.map((t) => t.id).sort()).toContain(a!.id)
+      const b = second.find((t) => t.id !== a!.id)
+      const result = await store.queue.completeMany([b!.leaseToken, a!.leaseToken, b!.leaseToken])
+      expect(result).toEqual({ completed: [b!.leaseToken], expired: [a!.leaseToken] })
+      expect(await store.queue.get(b!.id)).toBeNull()
+      expect((await store.queue.get(a!.id))?.worker).toBe('w2')
+      expect(await store.queue.completeMany([])).toEqual({ completed: [], expired: [] })
+    })
+
     it('refuses to complete with an expired lease token (typed error)', async () => {
       const { store, tick } = get()
       await store.queue.enqueue(task())

@@ -506,26 +506,37 @@ export function createSqlAreas(
         // On SQLite, one transaction flushes once for both statements.
         return maybeTx(d.kind === 'sqlite', async (x) => {
           await deadLetterExpired(x, now)
-          const params: unknown[] = [worker, tokenPrefix, expiresAt, now, now, now]
+          const due: unknown[] = [now, now]
           let filter = ''
           if (kind !== null) {
             filter += ' AND kind = ?'
-            params.push(kind)
+            due.push(kind)
           }
           if (doctype !== null) {
             filter += ' AND doctype = ?'
-            params.push(doctype)
+            due.push(doctype)
           }
-          params.push(limit)
-          const rows = await x.all(
-            `UPDATE ${T.queue} SET state = 'leased', worker = ?, lease_token = CAST(? AS TEXT) || ':' || CAST(id AS TEXT),
-             lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
-           WHERE id IN (SELECT id FROM ${T.queue}
+          due.push(limit)
+          const pick = `SELECT id FROM ${T.queue}
              WHERE ((state = 'pending' AND run_at <= ?) OR (state = 'leased' AND lease_expires_at <= ? AND attempts < max_attempts))${filter}
-             ORDER BY priority DESC, run_at, id LIMIT ? ${d.lockClause})
-           RETURNING *`,
-            params,
-          )
+             ORDER BY priority DESC, run_at, id LIMIT ?`
+          const set = `state = 'leased', worker = ?, lease_token = CAST(? AS TEXT) || ':' || CAST(q.id AS TEXT),
+             lease_expires_at = ?, attempts = q.attempts + 1, updated_at = ?`
+          const setParams = [worker, tokenPrefix, expiresAt, now]
+          // PostgreSQL: lock the picked rows exactly once in a materialised CTE (a sub-select in WHERE may be
+          // re-executed by some plans, and SKIP LOCKED with LIMIT must run once). SQLite runs this inside its
+          // single-writer transaction, so a plain sub-select is atomic.
+          const rows =
+            d.kind === 'postgres'
+              ? await x.all(
+                  `WITH picked AS MATERIALIZED (${pick} ${d.lockClause})
+                   UPDATE ${T.queue} AS q SET ${set} FROM picked WHERE q.id = picked.id RETURNING q.*`,
+                  [...due, ...setParams],
+                )
+              : await x.all(`UPDATE ${T.queue} AS q SET ${set} WHERE q.id IN (${pick}) RETURNING *`, [
+                  ...setParams,
+                  ...due,
+                ])
           return rows
             .map((row) => toTask(row) as LeasedTask)
             .sort((a, b) => b.priority - a.priority || a.runAt - b.runAt || a.id - b.id)
@@ -545,6 +556,18 @@ export function createSqlAreas(
           [token, now],
         )
         return n > 0
+      },
+      async completeMany(tokens, now) {
+        const done: string[] = []
+        for (const part of chunks([...new Set(tokens)], 500)) {
+          const rows = await ex.all(
+            `DELETE FROM ${T.queue} WHERE lease_token IN ${placeholders(part.length)} AND state = 'leased'
+               AND lease_expires_at > ? RETURNING lease_token`,
+            [...part, now],
+          )
+          for (const r of rows) done.push(String(r.lease_token))
+        }
+        return done
       },
       async fail(token, { error, now, dead, retryAt }) {
         return txRetryingUnique(async (tx): Promise<FailOutcome | null> => {

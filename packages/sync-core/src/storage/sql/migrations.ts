@@ -151,7 +151,9 @@ export async function migrate(
       return latest
     })
   } catch (error) {
-    if (isStorageError(error)) throw error
-    throw new MigrationError(running || current + 1, error)
+    // Only a failing migration is a MigrationError; failing to connect or to read the version table is
+    // a driver failure the store reports as StorageOperationError.
+    if (isStorageError(error) || running === 0) throw error
+    throw new MigrationError(running, error)
   }
 }

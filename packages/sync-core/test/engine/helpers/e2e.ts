@@ -4,7 +4,6 @@ import { createClient } from '@edusync/erpnext-client'
 import { type RunningEmulator, type StartEmulatorOptions, startEmulator } from '@edusync/erpnext-emulator'
 import { createSyncEngine } from '../../../src/engine/engine.js'
 import { erpnextPortFromClient } from '../../../src/engine/client-port.js'
-import type { ErpnextPort } from '../../../src/engine/ports.js'
 import { educationDoctypes } from '../../../src/engine/schemas.js'
 import type { SyncEngine, SyncEngineOptions, WebhookHandler } from '../../../src/engine/types.js'
 import { erpnextWebhookVerifier } from '../../../src/engine/webhook.js'
@@ -37,20 +36,6 @@ export async function serve(handler: WebhookHandler): Promise<{ url: string; clo
     url: `http://127.0.0.1:${port}/hook`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   }
-}
-
-/** A counting wrapper over a port, to measure requests per document from the outside. */
-export function counting(port: ErpnextPort): ErpnextPort & { requests: number } {
-  const wrapped = {
-    requests: 0,
-    list: (d: string, r: Parameters<ErpnextPort['list']>[1]) => (wrapped.requests++, port.list(d, r)),
-    count: (d: string, f?: Parameters<ErpnextPort['count']>[1]) => (wrapped.requests++, port.count(d, f)),
-    bulkUpdate: (i: Parameters<ErpnextPort['bulkUpdate']>[0]) => (wrapped.requests++, port.bulkUpdate(i)),
-    insertMany: (d: string, docs: Parameters<ErpnextPort['insertMany']>[1]) => (
-      wrapped.requests++, port.insertMany(d, docs)
-    ),
-  }
-  return wrapped
 }
 
 export interface E2E {
