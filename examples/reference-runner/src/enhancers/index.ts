@@ -83,6 +83,8 @@ export type {
   LearningProfileAnswer,
   LearningProfileFacts,
 } from './language-model.js'
+export { replayMirror } from './replay.js'
+export type { MirrorSource, ReplayMirrorOptions } from './replay.js'
 export { criterionScores, toResultRecord } from './results.js'
 export type { CriterionScore, ResultRecord } from './results.js'
 export {

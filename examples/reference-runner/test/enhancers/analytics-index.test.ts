@@ -69,6 +69,17 @@ describe('createAnalyticsIndex', () => {
     expect(index.resultsOfGroupCourse('Grade 7 - B', 'Mathematics')).toEqual([])
   })
 
+  it('dates results whose plan date arrives later, and undates them when the plan is removed', () => {
+    const index = createAnalyticsIndex()
+    index.observe('Assessment Result', 'R1', resultView(42, 30))
+    expect(index.resultsOfStudent(STUDENT)[0]?.date).toBeNull()
+    index.setPlanDate('EDU-ASP-2024-00001', '2024-03-11')
+    expect(index.hasPlanDate('EDU-ASP-2024-00001')).toBe(true)
+    expect(index.resultsOfStudent(STUDENT)[0]?.date).toBe('2024-03-11')
+    index.remove('Assessment Plan', 'EDU-ASP-2024-00001')
+    expect(index.resultsOfStudent(STUDENT)[0]?.date).toBeNull()
+  })
+
   it('keeps running class averages per plan and criterion, leaving the result itself out', () => {
     const index = createAnalyticsIndex()
     index.observe('Assessment Result', 'R1', resultView(30, 20)) // 50 %, 50 %

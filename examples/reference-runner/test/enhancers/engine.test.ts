@@ -26,7 +26,12 @@ import {
 } from '@edusync/sync-core'
 import { memoryAdapter } from '@edusync/sync-core/memory'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createEducationEnhancers } from '../../src/enhancers/index.js'
+import {
+  type EducationEnhancers,
+  createAnalyticsIndex,
+  createEducationEnhancers,
+  replayMirror,
+} from '../../src/enhancers/index.js'
 
 const DOCTYPES = [
   'Assessment Plan',
@@ -42,6 +47,8 @@ const DOCTYPES = [
 
 let erp: RunningEmulator
 let engine: SyncEngine
+let ai: EducationEnhancers
+let replay: () => Promise<{ counts: Record<string, number>; index: ReturnType<typeof createAnalyticsIndex> }>
 
 const json = (value: unknown): any => (typeof value === 'string' ? JSON.parse(value) : value)
 
@@ -68,16 +75,21 @@ beforeAll(async () => {
   const doctypes = educationDoctypes(DOCTYPES)
   const childTables: Record<string, Record<string, string>> = {}
   for (const [d, c] of Object.entries(doctypes)) if (c.children) childTables[d] = { ...c.children }
-  const ai = createEducationEnhancers({ now: () => Date.UTC(2024, 2, 20, 9, 15, 0) })
+  ai = createEducationEnhancers({ now: () => Date.UTC(2024, 2, 20, 9, 15, 0) })
+  const privacy = privacyPortFromToolkit({
+    toolkit,
+    viewPolicy: defaultEducationPolicy(fieldClassification, { childTables }),
+    storagePolicy: atRestPolicy(fieldClassification),
+  })
+  replay = async () => {
+    const index = createAnalyticsIndex()
+    return { counts: await replayMirror({ index, store, privacy, pageSize: 50 }), index }
+  }
   engine = createSyncEngine({
     client: erpnextPortFromClient(client),
     store,
     doctypes,
-    privacy: privacyPortFromToolkit({
-      toolkit,
-      viewPolicy: defaultEducationPolicy(fieldClassification, { childTables }),
-      storagePolicy: atRestPolicy(fieldClassification),
-    }),
+    privacy,
     enhancers: ai.enhancers,
   })
   // Related documents first, the documents that aggregate them after (see the README: the engine has no
@@ -166,6 +178,26 @@ describe('the education enhancers in the sync engine', () => {
     for (const i of erp.emulator.inspect.documents('Instructor'))
       for (const v of [i.name, i.instructor_name])
         if (typeof v === 'string' && v.length > 3) expect(text).not.toContain(v)
+  })
+
+  it('rebuilds the same index from the mirror after a restart', async () => {
+    const { counts, index } = await replay()
+    const size = ai.index.size()
+    expect(counts).toEqual({
+      'Student Attendance': size.attendance,
+      'Assessment Result': size.results,
+      'Course Schedule': size.schedules,
+      'Assessment Plan': size.plans,
+    })
+    expect(size.attendance).toBeGreaterThan(0)
+    // pseudonyms are keyed, so the replayed index answers for the same student pseudonym
+    const { student } = ai.index.resultsOfCourse(
+      String(erp.emulator.inspect.documents('Assessment Result')[0]!.course),
+    )[0]!
+    expect(index.attendanceOf(student)).toHaveLength(ai.index.attendanceOf(student).length)
+    expect(index.resultsOfStudent(student).map((r) => r.date)).toEqual(
+      ai.index.resultsOfStudent(student).map((r) => r.date),
+    )
   })
 
   it('does not insert an insight twice when everything is synced again', async () => {
