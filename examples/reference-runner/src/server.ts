@@ -99,6 +99,17 @@ function parseJsonField(value: unknown): unknown {
   }
 }
 
+/** Whether a warning value says something: not empty, not `false`, not `{ level: 'none' }`. */
+function isRaised(v: unknown): boolean {
+  if (v === null || v === undefined || v === false || v === '') return false
+  if (Array.isArray(v)) return v.length > 0
+  if (typeof v === 'object') {
+    const level = (v as { level?: unknown }).level
+    return level !== 'none' && level !== 'ok' && Object.keys(v).length > 0
+  }
+  return true
+}
+
 /** Early warnings found in AI values: any non-empty entry whose key mentions "warning". */
 export function findWarnings(
   label: string,
@@ -108,9 +119,9 @@ export function findWarnings(
 ): InsightView[] {
   if (depth > 6 || value === null || typeof value !== 'object') return out
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (/warning/i.test(k) && v !== null && v !== false && !(Array.isArray(v) && v.length === 0))
-      out.push({ label: `${label} → ${k}`, value: v })
-    else findWarnings(label, v, out, depth + 1)
+    if (/warning/i.test(k)) {
+      if (isRaised(v)) out.push({ label: `${label} → ${k}`, value: v })
+    } else findWarnings(label, v, out, depth + 1)
   }
   return out
 }
