@@ -21,7 +21,7 @@ function card(label: string, metric: string, value: string | number, cls = ''): 
 
 /** The sync status page: live numbers, per-doctype lag, queue and circuit. */
 export function statusPage(s: RunnerStatus): string {
-  const rows = Object.keys({ ...s.mirror, ...s.lag }).map((doctype) => {
+  const rows = Object.keys(s.mirror).map((doctype) => {
     const lag = s.lag[doctype]
     return html`<tr><th scope="row">${doctype}</th><td class="n" data-metric="mirror:${doctype}">${num(s.mirror[doctype] ?? 0)}</td>
 <td class="n">${ms(lag?.lastLatencyMs ?? null)}</td><td>${when(lag?.lastAppliedAt ?? null)}</td></tr>`
@@ -127,6 +127,59 @@ export function deadLetterPage(t: QueueTask): string {
   return layout(`Dead letter #${t.id}`, body)
 }
 
+function parse(value: unknown): unknown {
+  if (typeof value !== 'string') return value
+  try {
+    return JSON.parse(value)
+  } catch {
+    return value
+  }
+}
+
+const TEXT_KEYS = ['explanation', 'summary', 'message', 'suggestion', 'description', 'text']
+
+/** The human sentence of an AI value, when it has one. */
+function sentence(value: unknown): string | null {
+  if (typeof value === 'string') return value
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    for (const k of TEXT_KEYS) {
+      const v = (value as Record<string, unknown>)[k]
+      if (typeof v === 'string' && v !== '') return v
+    }
+  }
+  return null
+}
+
+/** Sentences of a value and of its `reasons`, for teachers; the raw JSON stays in {@link details}. */
+function readable(value: unknown): SafeHtml {
+  const main = sentence(value)
+  const reasons =
+    value && typeof value === 'object' && Array.isArray((value as { reasons?: unknown }).reasons)
+      ? ((value as { reasons: unknown[] }).reasons.map(sentence).filter(Boolean) as string[])
+      : []
+  return html`${main ? html`<p>${main}</p>` : ''}${reasons.length > 0 ? html`<ul>${reasons.map((r) => html`<li>${r}</li>`)}</ul>` : ''}`
+}
+
+function list(value: unknown, empty: string): SafeHtml {
+  if (!Array.isArray(value) || value.length === 0) return html`<p class="muted">${empty}</p>`
+  return html`<ul>${value.map((v) => html`<li>${sentence(v) ?? criterionLine(v) ?? JSON.stringify(v)}</li>`)}</ul>`
+}
+
+/** `Coursework: 30% (high)` for a criterion-level entry. */
+function criterionLine(value: unknown): string | null {
+  if (!value || typeof value !== 'object') return null
+  const v = value as Record<string, unknown>
+  const label = v.criterion ?? v.name ?? v.topic
+  if (typeof label !== 'string') return null
+  const percent = typeof v.percent === 'number' ? `: ${v.percent}%` : ''
+  const severity = typeof v.severity === 'string' ? ` (${v.severity})` : ''
+  return `${label}${percent}${severity}`
+}
+
+function details(value: unknown, label = 'Details'): SafeHtml {
+  return html`<details><summary>${label}</summary><pre>${prettyJson(value)}</pre></details>`
+}
+
 /** An AI field or document rendered for teachers. */
 export interface InsightView {
   readonly label: string
@@ -144,12 +197,22 @@ export function studentPage(input: {
   const body = html`<h1>Student <span data-student-name>${input.displayName}</span></h1>
 <p class="muted">${input.name}</p>
 <h2>Early warnings</h2>
-${input.warnings.length === 0 ? html`<p>No early warnings.</p>` : input.warnings.map((w) => html`<section class="warning"><h3>${w.label}</h3><pre>${prettyJson(w.value)}</pre></section>`)}
+${
+  input.warnings.length === 0
+    ? html`<p>No early warnings.</p>`
+    : input.warnings.map(
+        (w) =>
+          html`<section class="warning"><h3>${w.label}</h3>${readable(w.value)}${details(w.value)}</section>`,
+      )
+}
 <h2>AI fields in ERPNext</h2>
 ${
   input.aiFields.length === 0
     ? html`<p>No AI values written back yet.</p>`
-    : html`<table><tbody>${input.aiFields.map((f) => html`<tr><th scope="row"><code>${f.label}</code></th><td><pre data-field="${f.label}">${prettyJson(f.value)}</pre></td></tr>`)}</tbody></table>`
+    : html`<table><tbody>${input.aiFields.map(
+        (f) =>
+          html`<tr><th scope="row"><code>${f.label}</code></th><td data-field="${f.label}">${readable(f.value)}${details(f.value)}</td></tr>`,
+      )}</tbody></table>`
 }
 <h2>Assessment Insights</h2>
 ${
@@ -159,7 +222,10 @@ ${
         (
           i,
         ) => html`<section class="insight" data-insight="${String(i.name ?? '')}"><h3>${String(i.assessment_result ?? '')} <span class="muted">${String(i.generated_timestamp ?? '')}</span></h3>
-<h4>Learning gaps</h4><pre>${prettyJson(i.learning_gaps)}</pre><h4>Suggestions</h4><pre>${prettyJson(i.improvement_suggestions)}</pre><h4>Analysis</h4><pre>${prettyJson(i.ai_analysis)}</pre></section>`,
+${readable(parse(i.ai_analysis))}
+<h4>Learning gaps</h4>${list(parse(i.learning_gaps), 'No gaps found.')}
+<h4>Suggestions</h4>${list(parse(i.improvement_suggestions), 'No suggestions.')}
+${details(parse(i.ai_analysis), 'Analysis')}</section>`,
       )
 }`
   return layout(`Student ${input.displayName}`, body)
