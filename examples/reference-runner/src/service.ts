@@ -354,6 +354,8 @@ export async function createService(config: RunnerConfig, options: ServiceOption
     engine.on('writeback.pushed', () => {
       counters.pushed++
     })
+    type Readiness = { ready: boolean; checks: Record<string, { ok: boolean; detail: string }> }
+    let inflight: Promise<Readiness> | undefined
     return {
       config,
       store,
@@ -364,22 +366,30 @@ export async function createService(config: RunnerConfig, options: ServiceOption
       webhookSecret,
       counters,
       async readiness() {
-        const checks: Record<string, { ok: boolean; detail: string }> = {}
-        try {
-          await store.documents.stats('Student')
-          checks.store = { ok: true, detail: store.name }
-        } catch (error) {
-          checks.store = { ok: false, detail: describe(error) }
-        }
-        try {
-          await client.call('frappe.auth.get_logged_user')
-          checks.erpnext = { ok: true, detail: 'reachable' }
-        } catch (error) {
-          checks.erpnext = { ok: false, detail: describe(error) }
-        }
-        return { ready: Object.values(checks).every((c) => c.ok), checks }
+        // Probes that arrive together share one check (one ERPNext request).
+        if (inflight) return inflight
+        inflight = check().finally(() => {
+          inflight = undefined
+        })
+        return inflight
       },
       close: closeAll,
+    }
+    async function check() {
+      const checks: Record<string, { ok: boolean; detail: string }> = {}
+      try {
+        await store.documents.stats('Student')
+        checks.store = { ok: true, detail: store.name }
+      } catch (error) {
+        checks.store = { ok: false, detail: describe(error) }
+      }
+      try {
+        await client.call('frappe.auth.get_logged_user')
+        checks.erpnext = { ok: true, detail: 'reachable' }
+      } catch (error) {
+        checks.erpnext = { ok: false, detail: describe(error) }
+      }
+      return { ready: Object.values(checks).every((c) => c.ok), checks }
     }
   } catch (error) {
     await closeAll()
