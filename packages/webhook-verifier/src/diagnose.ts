@@ -24,8 +24,10 @@ export interface Mismatch {
   readonly keys: readonly Uint8Array[]
   readonly text: string
   readonly sig: Uint8Array
-  readonly spaced: boolean
 }
+
+// Keeps a leading U+FEFF, so that a secret starting with one counts as having whitespace.
+const secretText = new TextDecoder('utf-8', { ignoreBOM: true })
 
 /**
  * @internal Always throws: `body_not_raw` when the signature matches ERPNext's serialisation of the parsed
@@ -47,7 +49,8 @@ export function* diagnose(m: Mismatch): Gen<never> {
       }
     }
   }
-  if (m.spaced) {
+  // ERPNext keys are the UTF-8 of the secrets, so decoding them gives the secrets back (whitespace intact).
+  if (m.keys.some((k) => secretText.decode(k).trim() !== secretText.decode(k))) {
     throw new SecretWhitespaceError(
       'no secret matches, and a configured secret has leading/trailing whitespace: trim it (ERPNext signs with the secret as saved).',
     )

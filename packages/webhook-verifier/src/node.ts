@@ -10,8 +10,8 @@ import {
   erpnextConfig,
   type VerifiedWebhook,
   verifyERPNext,
-  signatureConfig,
   verifySignatureOnly,
+  signatureConfig,
   type WebhookRequest,
 } from './core.js'
 import { type SignedERPNextWebhook, signERPNext } from './sign.js'
@@ -24,7 +24,7 @@ import {
   type VerifiedStandardWebhook,
   verifyStandard,
 } from './standard.js'
-import { nodeExec } from './exec-node.js'
+import { nodeExec, nodeExecAsync } from './exec-node.js'
 import { toError } from './fail.js'
 import { runAsync, runSync } from './run.js'
 
@@ -99,9 +99,9 @@ export interface ERPNextVerifier<T = unknown> {
 export function createERPNextVerifier<T = unknown>(options: ERPNextVerifierOptions<T>): ERPNextVerifier<T> {
   const config = Object.freeze(erpnextConfig(options))
   return Object.freeze({
-    verify: (req: WebhookRequest) => runAsync(verifyERPNext(config, req), nodeExec, toError),
+    verify: (req: WebhookRequest) => runAsync(verifyERPNext(config, req), nodeExecAsync),
     verifySync: (req: WebhookRequest) => runSync(verifyERPNext(config, req), nodeExec, toError),
-    verifySignature: (req: WebhookRequest) => runAsync(verifySignatureOnly(config, req), nodeExec, toError),
+    verifySignature: (req: WebhookRequest) => runAsync(verifySignatureOnly(config, req), nodeExecAsync),
     verifySignatureSync: (req: WebhookRequest) =>
       runSync(verifySignatureOnly(config, req), nodeExec, toError),
     seen: config.seen,
@@ -118,7 +118,7 @@ export function createERPNextVerifier<T = unknown>(options: ERPNextVerifierOptio
 export async function verifyERPNextWebhook<T = unknown>(
   input: WebhookRequest & ERPNextVerifierOptions<T>,
 ): Promise<VerifiedWebhook<T>> {
-  return runAsync(verifyERPNext(erpnextConfig(input), input), nodeExec, toError)
+  return runAsync(verifyERPNext(erpnextConfig(input), input), nodeExecAsync)
 }
 
 /**
@@ -130,7 +130,7 @@ export async function verifyERPNextWebhook<T = unknown>(
 export async function verifyERPNextSignature(
   input: WebhookRequest & ERPNextSignatureOptions,
 ): Promise<{ readonly secretIndex: number }> {
-  return runAsync(verifySignatureOnly(signatureConfig(input), input), nodeExec, toError)
+  return runAsync(verifySignatureOnly(signatureConfig(input), input), nodeExecAsync)
 }
 
 /**
@@ -140,7 +140,7 @@ export async function verifyERPNextSignature(
  * const { body, headers } = await signERPNextWebhook({ doctype: 'Student', name: 'EDU-STU-0001' }, 'secret')
  */
 export async function signERPNextWebhook(payload: unknown, secret: string): Promise<SignedERPNextWebhook> {
-  return runAsync(signERPNext(payload, secret), nodeExec, toError)
+  return runAsync(signERPNext(payload, secret), nodeExecAsync)
 }
 
 /** A reusable Standard Webhooks verifier. */
@@ -162,7 +162,7 @@ export function createStandardWebhookVerifier<T = unknown>(
 ): StandardWebhookVerifier<T> {
   const config = Object.freeze(standardConfig(options))
   return Object.freeze({
-    verify: (req: WebhookRequest) => runAsync(verifyStandard(config, req), nodeExec, toError),
+    verify: (req: WebhookRequest) => runAsync(verifyStandard(config, req), nodeExecAsync),
     verifySync: (req: WebhookRequest) => runSync(verifyStandard(config, req), nodeExec, toError),
     seen: config.seen,
   })
@@ -172,12 +172,12 @@ export function createStandardWebhookVerifier<T = unknown>(
 export async function verifyStandardWebhook<T = unknown>(
   input: WebhookRequest & StandardWebhookVerifierOptions<T>,
 ): Promise<VerifiedStandardWebhook<T>> {
-  return runAsync(verifyStandard(standardConfig(input), input), nodeExec, toError)
+  return runAsync(verifyStandard(standardConfig(input), input), nodeExecAsync)
 }
 
 /** Signs a Standard Webhooks message; returns the three headers to send. */
 export async function signStandardWebhook(message: StandardWebhookMessage): Promise<SignedStandardWebhook> {
-  return runAsync(signStandard(message), nodeExec, toError)
+  return runAsync(signStandard(message), nodeExecAsync)
 }
 
 /**
