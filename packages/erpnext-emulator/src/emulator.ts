@@ -1894,7 +1894,7 @@ class EmulatorImpl implements Emulator {
       return this.plain(doctype, saved)
     } catch (error) {
       this.engine.rollback(txn)
-      throw toDocumentError(error)
+      throw toDocumentError(error, doctype)
     }
   }
 
@@ -1918,11 +1918,9 @@ class EmulatorImpl implements Emulator {
 
 class TooLarge extends Error {}
 
-function toDocumentError(error: unknown): unknown {
+function toDocumentError(error: unknown, doctype: string): unknown {
   if (isFrappeException(error))
-    return new EmulatorDocumentError(error.excType, error.status, error.message.replace(/<[^>]+>/g, ''), {
-      cause: error,
-    })
+    return new EmulatorDocumentError(error.excType, error.status, doctype, { cause: error })
   return error
 }
 
