@@ -1671,6 +1671,16 @@ class EmulatorImpl implements Emulator {
       },
       { verbs: WRITE_VERBS },
     )
+    m(
+      'frappe.client.rename_doc',
+      (ctx) => {
+        const doctype = String(required(ctx, 'doctype', 'rename_doc'))
+        const oldName = String(required(ctx, 'old_name', 'rename_doc'))
+        const newName = String(required(ctx, 'new_name', 'rename_doc'))
+        return e.rename(ctx.txn, doctype, oldName, newName, cint(ctx.args.merge) === 1)
+      },
+      { verbs: WRITE_VERBS },
+    )
     m('frappe.client.has_permission', (ctx) => {
       const doctype = String(required(ctx, 'doctype', 'has_permission'))
       const ptype = String(ctx.args.perm_type ?? 'read') as PermType
