@@ -9,6 +9,13 @@ import type { SeenStore } from './seen-store.js'
 /** @internal message prefix of every error this package throws. */
 export const P = '[@edusync/webhook-verifier] '
 
+/** @internal throws the `TypeError` (`RangeError` when `range`) of a misuse, its message prefixed. */
+export function misuse(message: string, range?: boolean): never {
+  throw new (range ? RangeError : TypeError)(P + message)
+}
+
+const isObject = (v: unknown): v is object => v !== null && typeof v === 'object'
+
 /**
  * @internal What went wrong, as a number: fail.ts maps each kind to its error class, code and message.
  * (A const enum: esbuild inlines the values, so neither the names nor the codes reach the hot path.)
@@ -25,6 +32,8 @@ export enum Kind {
   MalformedStandard,
   /** `data`: the header name. */
   MalformedStandardSeveral,
+  /** `data`: the {@link Mismatch} to diagnose (the failure module finds out why no secret matched). */
+  MismatchERPNext,
   MismatchStandard,
   PayloadJson,
   /** `data`: what `parse` threw. */
@@ -81,7 +90,6 @@ export type Op =
   /** SHA-256 of `data` as lowercase hex. */
   | { readonly op: 'digest'; readonly data: Uint8Array }
   | { readonly op: 'seen'; readonly store: SeenStore; readonly id: string; readonly ttl: number }
-  | ({ readonly op: 'diagnose' } & Mismatch)
 
 /** @internal */
 export type Gen<R> = Generator<Op, R, unknown>
@@ -125,17 +133,16 @@ export function toBytes(body: unknown, max: number): Uint8Array {
     if (body.length > max) throw failure(Kind.TooLarge, max)
     body = utf8(body)
   } else if (body instanceof ArrayBuffer) body = new Uint8Array(body)
+  // Any view (a Buffer too) becomes a plain Uint8Array over the same memory: no copy.
   else if (ArrayBuffer.isView(body)) body = new Uint8Array(body.buffer, body.byteOffset, body.byteLength)
-  if (!(body instanceof Uint8Array)) {
-    throw failure(body == null ? Kind.BodyMissing : Kind.BodyParsed)
-  }
-  if (body.byteLength > max) throw failure(Kind.TooLarge, max)
-  return body
+  else throw failure(body == null ? Kind.BodyMissing : Kind.BodyParsed)
+  if ((body as Uint8Array).byteLength > max) throw failure(Kind.TooLarge, max)
+  return body as Uint8Array
 }
 
 /** @internal every value of a header, names compared case-insensitively. */
 export function headerValues(headers: unknown, name: string): string[] {
-  if (headers === null || typeof headers !== 'object') throw new TypeError(`${P}headers must be an object.`)
+  if (!isObject(headers)) misuse('headers must be an object.')
   if (typeof (headers as { get?: unknown }).get === 'function') {
     const v = (headers as { get(n: string): string | null }).get(name)
     return v == null ? [] : [v]
@@ -143,20 +150,18 @@ export function headerValues(headers: unknown, name: string): string[] {
   const out: string[] = []
   const record = headers as Record<string, unknown>
   for (const k in record) {
-    const v = record[k]
     // The length check spares a toLowerCase() for nearly every other header (this runs per request).
-    if (v == null || k.length !== name.length || k.toLowerCase() !== name) continue
-    if (Array.isArray(v)) for (const x of v) out.push(String(x))
-    else out.push(String(v))
+    // [v].flat(): a value or an array of them; null and undefined count as absent.
+    if (k.length === name.length && k.toLowerCase() === name)
+      out.push(...[record[k] ?? []].flat().map(String))
   }
   return out
 }
 
 function positive(name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback
-  if (!Number.isSafeInteger(value) || (value as number) <= 0) {
-    throw new RangeError(`${P}${name} must be a positive integer.`)
-  }
+  if (!Number.isSafeInteger(value) || (value as number) <= 0)
+    misuse(`${name} must be a positive integer.`, true)
   return value as number
 }
 
@@ -237,11 +242,11 @@ export function baseConfig<T>(
     typeof now !== 'function' ||
     (parse !== undefined && typeof parse !== 'function')
   ) {
-    throw new TypeError(`${P}seen must have markSeen(); now and parse must be functions.`)
+    misuse('seen must have markSeen(); now and parse must be functions.')
   }
   const list = typeof secret === 'string' ? [secret] : secret
   if (!Array.isArray(list) || list.length === 0 || list.some((s) => typeof s !== 'string' || !s.trim())) {
-    throw new TypeError(`${P}secret must be a non-blank string or a non-empty array of them.`)
+    misuse('secret must be a non-blank string or a non-empty array of them.')
   }
   return {
     max: positive('maxBodyBytes', o.maxBodyBytes, 1_048_576),
@@ -260,16 +265,16 @@ export interface ERPNextConfig<T> extends BaseConfig<T> {
 
 /** @internal */
 export function erpnextConfig<T>(options: ERPNextVerifierOptions<T>): ERPNextConfig<T> {
-  if (options === null || typeof options !== 'object') throw new TypeError(`${P}options must be an object.`)
+  if (!isObject(options)) misuse('options must be an object.')
   const tol = positive('toleranceMs', options.toleranceMs, 300_000)
   const ttl = positive('dedupeTtlMs', options.dedupeTtlMs, 2 * tol)
-  if (ttl < 2 * tol) throw new RangeError(`${P}dedupeTtlMs must be at least 2 * toleranceMs.`)
+  if (ttl < 2 * tol) misuse('dedupeTtlMs must be at least 2 * toleranceMs.', true)
   return { ...baseConfig(options, utf8, tol), ttl }
 }
 
 /** @internal */
 export function request(req: unknown): WebhookRequest {
-  if (req === null || typeof req !== 'object') throw new TypeError(`${P}verify expects { body, headers }.`)
+  if (!isObject(req)) misuse('verify expects { body, headers }.')
   return req as WebhookRequest
 }
 
@@ -293,9 +298,7 @@ export function payloadOf<T>(c: BaseConfig<T>, text: string): [unknown, T] {
 export function* dedupe(store: SeenStore | undefined, id: string, ttl: number): Gen<void> {
   if (store) {
     const first = yield { op: 'seen', store, id, ttl }
-    if (typeof first !== 'boolean') {
-      throw new TypeError(`${P}SeenStore.markSeen must return (or resolve to) a boolean.`)
-    }
+    if (typeof first !== 'boolean') misuse('SeenStore.markSeen must return (or resolve to) a boolean.')
     if (!first) throw failure(Kind.Duplicate, id)
   }
 }
@@ -345,8 +348,9 @@ export function* matchERPNext(
   for (let i = 0; index < 0 && i < c.keys.length; i++) {
     if (yield { op: 'hmac', key: c.keys[i] as Uint8Array, data: bytes, sig }) index = i
   }
-  // Always throws: why no secret matched.
-  if (index < 0) yield { op: 'diagnose', keys: c.keys, text: decoder.decode(bytes), sig }
+  if (index < 0) {
+    throw failure(Kind.MismatchERPNext, { keys: c.keys, text: decoder.decode(bytes), sig } satisfies Mismatch)
+  }
   return [req, bytes, index]
 }
 

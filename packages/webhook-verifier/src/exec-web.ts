@@ -1,5 +1,4 @@
 import type { Op } from './core.js'
-import { runAsync } from './run.js'
 
 const keys = new WeakMap<Uint8Array, Promise<CryptoKey>>()
 const HMAC = { name: 'HMAC', hash: 'SHA-256' }
@@ -29,8 +28,5 @@ export async function webExec(op: Op): Promise<unknown> {
       ).join('')
     case 'seen':
       return op.store.markSeen(op.id, op.ttl)
-    case 'diagnose':
-      // Failure path only: loaded on demand to keep the verify bundle small.
-      return runAsync((await import('./diagnose.js')).diagnose(op), webExec)
   }
 }

@@ -1,7 +1,8 @@
 // Turns a verification failure (data) into its WebhookVerificationError with a message that says what to
-// do. Every entry point imports this module only when a delivery fails (the Node build's synchronous
-// functions import it statically; nothing else does).
-import { type Failure, Kind } from './core.js'
+// do, diagnosing signature mismatches. The async functions of both builds import this module (and the
+// diagnosis) only when a delivery fails; the Node build's synchronous functions import it statically.
+import { type Failure, type Gen, Kind } from './core.js'
+import { diagnose, type Mismatch } from './diagnose.js'
 import {
   BodyNotRawError,
   InvalidPayloadError,
@@ -23,8 +24,11 @@ const notRaw = (what: string) =>
 const replayed = (reason: ReplayReason, message: string, id: unknown) =>
   new ReplayedError(reason, message, id as string)
 
-/** @internal */
-export function toError(f: Failure): WebhookVerificationError {
+/**
+ * @internal The error of a failure. A generator because a signature mismatch is diagnosed first, which may
+ * compute HMACs; the runners drive it with the executor of the failed call.
+ */
+export function* explain(f: Failure): Gen<WebhookVerificationError> {
   const d = f.data
   switch (f.kind) {
     case Kind.TooLarge:
@@ -53,6 +57,8 @@ export function toError(f: Failure): WebhookVerificationError {
       return new MalformedSignatureError('webhook-signature holds no "v1,<base64>" entry.')
     case Kind.MalformedStandardSeveral:
       return new MalformedSignatureError(`several ${String(d)} headers were received; expected exactly one.`)
+    case Kind.MismatchERPNext:
+      return yield* diagnose(d as Mismatch)
     case Kind.MismatchStandard:
       return new SignatureMismatchError(
         'no configured secret produces any webhook-signature entry over this id, timestamp and raw body: check the secret(s) and pass the raw body.',

@@ -1,16 +1,19 @@
 import { Failure, type Gen, type Op, P } from './core.js'
 import type { WebhookVerificationError } from './errors.js'
 
-/** @internal drives a core generator synchronously; failures become errors through `toError`. */
+/**
+ * @internal Drives a core generator synchronously. A failure becomes its error through `explain`, driven by
+ * the same executor (diagnosing a mismatch computes HMACs).
+ */
 export function runSync<R>(
   gen: Gen<R>,
   exec: (op: Op) => unknown,
-  toError: (f: Failure) => WebhookVerificationError,
+  explain: (f: Failure) => Gen<WebhookVerificationError>,
 ): R {
   try {
     return drive(gen, exec)
   } catch (error) {
-    throw error instanceof Failure ? toError(error) : error
+    throw error instanceof Failure ? drive(explain(error), exec) : error
   }
 }
 
@@ -29,14 +32,16 @@ function drive<R>(gen: Gen<R>, exec: (op: Op) => unknown): R {
   return step.value
 }
 
-/** @internal drives a core generator, awaiting every operation; failures become errors on demand. */
+/**
+ * @internal Drives a core generator, awaiting every operation. A failure becomes its error through the
+ * failure module, loaded on the first failure and driven by the same executor.
+ */
 export async function runAsync<R>(gen: Gen<R>, exec: (op: Op) => unknown): Promise<R> {
   try {
     let step = gen.next()
     while (!step.done) step = gen.next(await exec(step.value))
     return step.value
   } catch (error) {
-    // The error classes and messages load on the first failure.
-    throw error instanceof Failure ? (await import('./fail.js')).toError(error) : error
+    throw error instanceof Failure ? await runAsync((await import('./fail.js')).explain(error), exec) : error
   }
 }
