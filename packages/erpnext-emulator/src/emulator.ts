@@ -889,6 +889,9 @@ class EmulatorImpl implements Emulator {
       response.headers.set('Retry-After', String(rl.retryAfter))
     } else {
       response = await this.dispatch(request, url, entry)
+      if (request.method === 'HEAD' && response.body) {
+        response = new Response(null, { status: response.status, headers: response.headers })
+      }
     }
     if (rl) {
       for (const [k, v] of Object.entries(rl.headers)) response.headers.set(k, v)
@@ -1050,7 +1053,8 @@ class EmulatorImpl implements Emulator {
       if (!rawPath.startsWith('/api/') && rawPath !== '/api') {
         throw new FrappeException('PageDoesNotExistError', 'Page not found', { bare: true })
       }
-      const handler = this.match(request.method, rawPath)
+      // werkzeug answers HEAD on every GET rule (the body is dropped by the transport).
+      const handler = this.match(request.method === 'HEAD' ? 'GET' : request.method, rawPath)
       if (handler === 'not-found') throw new FrappeException('DoesNotExistError', '', { bare: true })
       if (handler === 'method-not-allowed') {
         return new Response(METHOD_NOT_ALLOWED_HTML, {
@@ -1064,7 +1068,7 @@ class EmulatorImpl implements Emulator {
       ctx.txn = this.engine.begin(ctx.user)
       // Handlers are synchronous: a transaction never interleaves with another request's.
       const result = handler(ctx)
-      if (request.method === 'GET') this.engine.rollback(ctx.txn)
+      if (request.method === 'GET' || request.method === 'HEAD') this.engine.rollback(ctx.txn)
       else this.webhooks.flush(ctx.txn)
       if (!ctx.cookies.length) ctx.cookies.push(this.sidCookie('Guest'))
       if (result instanceof Response) return result
