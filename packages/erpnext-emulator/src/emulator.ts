@@ -889,6 +889,9 @@ class EmulatorImpl implements Emulator {
       response.headers.set('Retry-After', String(rl.retryAfter))
     } else {
       response = await this.dispatch(request, url, entry)
+      if (request.method === 'HEAD' && response.body) {
+        response = new Response(null, { status: response.status, headers: response.headers })
+      }
     }
     if (rl) {
       for (const [k, v] of Object.entries(rl.headers)) response.headers.set(k, v)
@@ -1050,7 +1053,8 @@ class EmulatorImpl implements Emulator {
       if (!rawPath.startsWith('/api/') && rawPath !== '/api') {
         throw new FrappeException('PageDoesNotExistError', 'Page not found', { bare: true })
       }
-      const handler = this.match(request.method, rawPath)
+      // werkzeug answers HEAD on every GET rule (the body is dropped by the transport).
+      const handler = this.match(request.method === 'HEAD' ? 'GET' : request.method, rawPath)
       if (handler === 'not-found') throw new FrappeException('DoesNotExistError', '', { bare: true })
       if (handler === 'method-not-allowed') {
         return new Response(METHOD_NOT_ALLOWED_HTML, {
@@ -1064,7 +1068,7 @@ class EmulatorImpl implements Emulator {
       ctx.txn = this.engine.begin(ctx.user)
       // Handlers are synchronous: a transaction never interleaves with another request's.
       const result = handler(ctx)
-      if (request.method === 'GET') this.engine.rollback(ctx.txn)
+      if (request.method === 'GET' || request.method === 'HEAD') this.engine.rollback(ctx.txn)
       else this.webhooks.flush(ctx.txn)
       if (!ctx.cookies.length) ctx.cookies.push(this.sidCookie('Guest'))
       if (result instanceof Response) return result
@@ -1671,6 +1675,16 @@ class EmulatorImpl implements Emulator {
       },
       { verbs: WRITE_VERBS },
     )
+    m(
+      'frappe.client.rename_doc',
+      (ctx) => {
+        const doctype = String(required(ctx, 'doctype', 'rename_doc'))
+        const oldName = String(required(ctx, 'old_name', 'rename_doc'))
+        const newName = String(required(ctx, 'new_name', 'rename_doc'))
+        return e.rename(ctx.txn, doctype, oldName, newName, cint(ctx.args.merge) === 1)
+      },
+      { verbs: WRITE_VERBS },
+    )
     m('frappe.client.has_permission', (ctx) => {
       const doctype = String(required(ctx, 'doctype', 'has_permission'))
       const ptype = String(ctx.args.perm_type ?? 'read') as PermType
@@ -1894,7 +1908,7 @@ class EmulatorImpl implements Emulator {
       return this.plain(doctype, saved)
     } catch (error) {
       this.engine.rollback(txn)
-      throw toDocumentError(error)
+      throw toDocumentError(error, doctype)
     }
   }
 
@@ -1918,11 +1932,9 @@ class EmulatorImpl implements Emulator {
 
 class TooLarge extends Error {}
 
-function toDocumentError(error: unknown): unknown {
+function toDocumentError(error: unknown, doctype: string): unknown {
   if (isFrappeException(error))
-    return new EmulatorDocumentError(error.excType, error.status, error.message.replace(/<[^>]+>/g, ''), {
-      cause: error,
-    })
+    return new EmulatorDocumentError(error.excType, error.status, doctype, { cause: error })
   return error
 }
 

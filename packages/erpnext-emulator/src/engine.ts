@@ -1297,6 +1297,56 @@ export class Engine {
   /** Hook run after a Custom Field or DocType document is deleted. */
   onMetaDelete: ((txn: Txn, doctype: string, doc: Doc) => void) | undefined
 
+  /**
+   * Rename a document (`frappe.client.rename_doc`): the document moves to the new name, its child rows
+   * follow, and every Link to it (fields and child-table fields, any docstatus) is updated in place.
+   */
+  rename(txn: Txn, doctype: string, oldName: string, newName: string, merge: boolean): string {
+    const meta = this.meta(doctype)
+    if (meta.istable) frappeThrow('ValidationError', `Cannot rename rows of the child table ${doctype}`)
+    const stored = this.get(doctype, oldName)
+    this.check(txn.user, doctype, 'write', oldName)
+    const target = newName.trim()
+    if (!target) frappeThrow('ValidationError', 'Please enter the new name')
+    if (target === oldName) return oldName
+    if (this.peek(doctype, target)) {
+      if (merge) frappeThrow('ValidationError', 'The emulator does not support merging documents on rename')
+      throw new FrappeException(
+        'DuplicateEntryError',
+        `Another ${doctype} with name ${target} exists, select another name`,
+        {
+          title: 'Duplicate Name',
+        },
+      )
+    }
+    const moved: Doc = { ...stored, name: target }
+    for (const f of meta.fields) {
+      if (TABLE_TYPES.has(f.fieldtype)) {
+        moved[f.fieldname] = ((stored[f.fieldname] as Doc[]) ?? []).map((r) => ({ ...r, parent: target }))
+      }
+    }
+    this.write(txn, doctype, oldName, undefined)
+    this.write(txn, doctype, target, moved)
+    for (const src of this.linkSources(doctype)) {
+      for (const other of [...this.all(src.doctype)]) {
+        if (src.table) {
+          const rows = (other[src.table] as Doc[]) ?? []
+          if (!rows.some((r) => r[src.fieldname] === oldName)) continue
+          const updated: Doc = {
+            ...other,
+            [src.table]: rows.map((r) =>
+              r[src.fieldname] === oldName ? { ...r, [src.fieldname]: target } : r,
+            ),
+          }
+          this.write(txn, src.doctype, String(other.name), updated)
+        } else if (other[src.fieldname] === oldName) {
+          this.write(txn, src.doctype, String(other.name), { ...other, [src.fieldname]: target })
+        }
+      }
+    }
+    return target
+  }
+
   /** Load documents straight into the store (seeds): no validation, no events, no journal. */
   load(doctype: string, docs: Iterable<Doc>): void {
     const t = this.table(doctype)

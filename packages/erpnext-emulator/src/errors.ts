@@ -49,10 +49,21 @@ export class EmulatorDocumentError extends EmulatorError {
   readonly excType: string
   /** The HTTP status ERPNext would answer. */
   readonly status: number
-  constructor(excType: string, status: number, message: string, options?: { cause?: unknown }) {
-    super('EMULATOR_DOCUMENT', `${excType}: ${message}`, options)
+  /** The doctype of the rejected document. */
+  readonly doctype: string
+  /**
+   * The message stays free of field values (they may be personal data); the site's own message, which
+   * can quote values, is on `cause`.
+   */
+  constructor(excType: string, status: number, doctype: string, options?: { cause?: unknown }) {
+    super(
+      'EMULATOR_DOCUMENT',
+      `ERPNext would reject this ${doctype} with ${excType} (HTTP ${status}); fix the document and insert again (error.cause holds the site's message).`,
+      options,
+    )
     this.excType = excType
     this.status = status
+    this.doctype = doctype
   }
 }
 

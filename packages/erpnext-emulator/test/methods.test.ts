@@ -247,3 +247,32 @@ conformance('§5 /api/method', (h) => {
     expect(r.body).toEqual({})
   })
 })
+
+conformance('§5 frappe.client.rename_doc', (h) => {
+  it('renames a document, moves its child rows and updates links to it', async () => {
+    const g = (await h().call('/api/resource/Guardian', { method: 'POST', json: { guardian_name: 'G' } }))
+      .body.data
+    const s = (
+      await h().call('/api/resource/Student', {
+        method: 'POST',
+        json: { ...studentFixture(), guardians: [{ guardian: g.name }] },
+      })
+    ).body.data
+    const r = await h().call('/api/method/frappe.client.rename_doc', {
+      method: 'POST',
+      json: { doctype: 'Guardian', old_name: g.name, new_name: 'GUARDIAN-RENAMED' },
+    })
+    expect(r.body.message).toBe('GUARDIAN-RENAMED')
+    expect((await h().call(`/api/resource/Guardian/${g.name}`)).status).toBe(404)
+    const student = (await h().call(`/api/resource/Student/${s.name}`)).body.data
+    expect(student.guardians[0].guardian).toBe('GUARDIAN-RENAMED')
+  })
+
+  it('refuses an existing target name with DuplicateEntryError', async () => {
+    const r = await h().call('/api/method/frappe.client.rename_doc', {
+      method: 'POST',
+      json: { doctype: 'Program', old_name: 'Grade 9', new_name: 'Grade 10' },
+    })
+    expect(r.status).toBe(409)
+  })
+})

@@ -90,6 +90,7 @@ describe('errors', () => {
       expect((error as EmulatorDocumentError).excType).toBe('ValidationError')
       expect((error as EmulatorDocumentError).code).toBe('EMULATOR_DOCUMENT')
       expect((error as Error).message).toMatch(/^\[@edusync\/erpnext-emulator\] /)
+      expect((error as EmulatorDocumentError).doctype).toBe('Gender')
     }
   })
 
@@ -156,6 +157,20 @@ describe('real HTTP webhook receiver', () => {
       expect(got[0]?.headers['x-frappe-webhook-signature']).toBeTruthy()
     } finally {
       server.close()
+    }
+  })
+})
+
+describe('personal data stays out of EmulatorDocumentError messages', () => {
+  it('does not quote field values in the message', () => {
+    const e = createEmulator()
+    e.insert('Gender', { gender: 'jane.doe@example.com' })
+    try {
+      e.insert('Gender', { gender: 'jane.doe@example.com' })
+      expect.unreachable()
+    } catch (error) {
+      expect((error as Error).message).not.toContain('jane.doe')
+      expect((error as EmulatorDocumentError).excType).toBe('DuplicateEntryError')
     }
   })
 })

@@ -45,3 +45,12 @@ conformance('§2 request parsing and envelope', (h) => {
     expect(r.body.message).toBe(24)
   })
 })
+
+conformance('§2 HEAD requests', (h) => {
+  it('answers HEAD on resource routes like GET, without a body', async () => {
+    const res = await h().fetch('/api/resource/Student', { method: 'HEAD' })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toContain('application/json')
+    expect(await res.text()).toBe('')
+  })
+})

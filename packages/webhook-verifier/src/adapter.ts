@@ -1,6 +1,6 @@
 // What every framework adapter shares: options, the HTTP outcome of a delivery, and raw-body reading.
-import type { ERPNextVerifierOptions, VerifiedWebhook, WebhookRequest } from './core.js'
-import { isWebhookVerificationError, P, TooLargeError } from './errors.js'
+import { type ERPNextVerifierOptions, P, type VerifiedWebhook, type WebhookRequest } from './core.js'
+import { isWebhookVerificationError, TooLargeError } from './errors.js'
 import { MemorySeenStore, type SeenStore } from './seen-store.js'
 
 /** Options of every framework adapter. */

@@ -2,7 +2,12 @@
 // happy path stays within the size budget.
 import type { Gen } from './core.js'
 import { utf8, verifyOp } from './core.js'
-import { BodyNotRawError, SecretWhitespaceError, SignatureMismatchError } from './errors.js'
+import {
+  BodyNotRawError,
+  SecretWhitespaceError,
+  SignatureMismatchError,
+  type WebhookVerificationError,
+} from './errors.js'
 import { num } from './py-number.js'
 
 const LIMIT = 65_536
@@ -24,15 +29,17 @@ export interface Mismatch {
   readonly keys: readonly Uint8Array[]
   readonly text: string
   readonly sig: Uint8Array
-  readonly spaced: boolean
 }
 
+// Keeps a leading U+FEFF, so that a secret starting with one counts as having whitespace.
+const secretText = new TextDecoder('utf-8', { ignoreBOM: true })
+
 /**
- * @internal Always throws: `body_not_raw` when the signature matches ERPNext's serialisation of the parsed
+ * @internal The error of a signature mismatch: `body_not_raw` when the signature matches ERPNext's serialisation of the parsed
  * body (integers as ints, then as floats) but not the bytes received; `secret_whitespace` when a secret has
  * surrounding whitespace; otherwise `signature_mismatch`.
  */
-export function* diagnose(m: Mismatch): Gen<never> {
+export function* diagnose(m: Mismatch): Gen<WebhookVerificationError> {
   let compact = ''
   try {
     if (m.text.length <= LIMIT) compact = JSON.stringify(JSON.parse(m.text))
@@ -41,18 +48,19 @@ export function* diagnose(m: Mismatch): Gen<never> {
     const py = reserialise(compact, allFloat)
     for (const key of py === m.text ? [] : m.keys) {
       if (yield* verifyOp(key, utf8(py), m.sig)) {
-        throw new BodyNotRawError(
+        return new BodyNotRawError(
           'the signature matches the parsed-and-re-serialised body, not the bytes received: your framework parsed the body; verify the raw request bytes, before any JSON parser.',
         )
       }
     }
   }
-  if (m.spaced) {
-    throw new SecretWhitespaceError(
+  // ERPNext keys are the UTF-8 of the secrets, so decoding them gives the secrets back (whitespace intact).
+  if (m.keys.some((k) => secretText.decode(k).trim() !== secretText.decode(k))) {
+    return new SecretWhitespaceError(
       'no secret matches, and a configured secret has leading/trailing whitespace: trim it (ERPNext signs with the secret as saved).',
     )
   }
-  throw new SignatureMismatchError(
+  return new SignatureMismatchError(
     'no configured secret matches: check the secret(s) against the ERPNext Webhook Secret (during rotation configure both) and pass the raw body.',
   )
 }

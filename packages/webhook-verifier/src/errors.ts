@@ -1,6 +1,6 @@
+import { P } from './core.js'
+
 const BRAND = Symbol.for('@edusync/webhook-verifier.error')
-/** @internal message prefix. */
-export const P = '[@edusync/webhook-verifier] '
 
 /** Every stable failure code a {@link WebhookVerificationError} can carry. */
 export type WebhookVerificationErrorCode =

@@ -1,8 +1,4 @@
-import type { Failure, Op } from './core.js'
-import { runAsync } from './run.js'
-
-/** @internal builds the error of a failure, loading the messages on demand. */
-export const lazyToError = async (f: Failure) => (await import('./fail.js')).toError(f)
+import type { Op } from './core.js'
 
 const keys = new WeakMap<Uint8Array, Promise<CryptoKey>>()
 const HMAC = { name: 'HMAC', hash: 'SHA-256' }
@@ -19,16 +15,18 @@ function key(raw: Uint8Array): Promise<CryptoKey> {
 /** @internal performs a core operation with Web Crypto. */
 export async function webExec(op: Op): Promise<unknown> {
   switch (op.op) {
-    case 'sign':
-      return new Uint8Array(await crypto.subtle.sign('HMAC', await key(op.key), op.data as BufferSource))
-    case 'verify':
-      return crypto.subtle.verify('HMAC', await key(op.key), op.sig as BufferSource, op.data as BufferSource)
+    case 'hmac': {
+      const k = await key(op.key)
+      const data = op.data as BufferSource
+      return op.sig
+        ? crypto.subtle.verify('HMAC', k, op.sig as BufferSource, data)
+        : new Uint8Array(await crypto.subtle.sign('HMAC', k, data))
+    }
     case 'digest':
-      return new Uint8Array(await crypto.subtle.digest('SHA-256', op.data as BufferSource))
+      return Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', op.data as BufferSource)), (b) =>
+        b.toString(16).padStart(2, '0'),
+      ).join('')
     case 'seen':
       return op.store.markSeen(op.id, op.ttl)
-    case 'diagnose':
-      // Failure path only: loaded on demand to keep the verify bundle small.
-      return runAsync((await import('./diagnose.js')).diagnose(op), webExec, lazyToError)
   }
 }

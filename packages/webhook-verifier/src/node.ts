@@ -10,8 +10,8 @@ import {
   erpnextConfig,
   type VerifiedWebhook,
   verifyERPNext,
-  signatureConfig,
   verifySignatureOnly,
+  signatureConfig,
   type WebhookRequest,
 } from './core.js'
 import { type SignedERPNextWebhook, signERPNext } from './sign.js'
@@ -25,7 +25,7 @@ import {
   verifyStandard,
 } from './standard.js'
 import { nodeExec } from './exec-node.js'
-import { toError } from './fail.js'
+import { explain } from './fail.js'
 import { runAsync, runSync } from './run.js'
 
 export type {
@@ -99,11 +99,11 @@ export interface ERPNextVerifier<T = unknown> {
 export function createERPNextVerifier<T = unknown>(options: ERPNextVerifierOptions<T>): ERPNextVerifier<T> {
   const config = Object.freeze(erpnextConfig(options))
   return Object.freeze({
-    verify: (req: WebhookRequest) => runAsync(verifyERPNext(config, req), nodeExec, toError),
-    verifySync: (req: WebhookRequest) => runSync(verifyERPNext(config, req), nodeExec, toError),
-    verifySignature: (req: WebhookRequest) => runAsync(verifySignatureOnly(config, req), nodeExec, toError),
+    verify: (req: WebhookRequest) => runAsync(verifyERPNext(config, req), nodeExec),
+    verifySync: (req: WebhookRequest) => runSync(verifyERPNext(config, req), nodeExec, explain),
+    verifySignature: (req: WebhookRequest) => runAsync(verifySignatureOnly(config, req), nodeExec),
     verifySignatureSync: (req: WebhookRequest) =>
-      runSync(verifySignatureOnly(config, req), nodeExec, toError),
+      runSync(verifySignatureOnly(config, req), nodeExec, explain),
     seen: config.seen,
   })
 }
@@ -118,7 +118,7 @@ export function createERPNextVerifier<T = unknown>(options: ERPNextVerifierOptio
 export async function verifyERPNextWebhook<T = unknown>(
   input: WebhookRequest & ERPNextVerifierOptions<T>,
 ): Promise<VerifiedWebhook<T>> {
-  return runAsync(verifyERPNext(erpnextConfig(input), input), nodeExec, toError)
+  return runAsync(verifyERPNext(erpnextConfig(input), input), nodeExec)
 }
 
 /**
@@ -130,7 +130,7 @@ export async function verifyERPNextWebhook<T = unknown>(
 export async function verifyERPNextSignature(
   input: WebhookRequest & ERPNextSignatureOptions,
 ): Promise<{ readonly secretIndex: number }> {
-  return runAsync(verifySignatureOnly(signatureConfig(input), input), nodeExec, toError)
+  return runAsync(verifySignatureOnly(signatureConfig(input), input), nodeExec)
 }
 
 /**
@@ -140,7 +140,7 @@ export async function verifyERPNextSignature(
  * const { body, headers } = await signERPNextWebhook({ doctype: 'Student', name: 'EDU-STU-0001' }, 'secret')
  */
 export async function signERPNextWebhook(payload: unknown, secret: string): Promise<SignedERPNextWebhook> {
-  return runAsync(signERPNext(payload, secret), nodeExec, toError)
+  return runAsync(signERPNext(payload, secret), nodeExec)
 }
 
 /** A reusable Standard Webhooks verifier. */
@@ -162,8 +162,8 @@ export function createStandardWebhookVerifier<T = unknown>(
 ): StandardWebhookVerifier<T> {
   const config = Object.freeze(standardConfig(options))
   return Object.freeze({
-    verify: (req: WebhookRequest) => runAsync(verifyStandard(config, req), nodeExec, toError),
-    verifySync: (req: WebhookRequest) => runSync(verifyStandard(config, req), nodeExec, toError),
+    verify: (req: WebhookRequest) => runAsync(verifyStandard(config, req), nodeExec),
+    verifySync: (req: WebhookRequest) => runSync(verifyStandard(config, req), nodeExec, explain),
     seen: config.seen,
   })
 }
@@ -172,12 +172,12 @@ export function createStandardWebhookVerifier<T = unknown>(
 export async function verifyStandardWebhook<T = unknown>(
   input: WebhookRequest & StandardWebhookVerifierOptions<T>,
 ): Promise<VerifiedStandardWebhook<T>> {
-  return runAsync(verifyStandard(standardConfig(input), input), nodeExec, toError)
+  return runAsync(verifyStandard(standardConfig(input), input), nodeExec)
 }
 
 /** Signs a Standard Webhooks message; returns the three headers to send. */
 export async function signStandardWebhook(message: StandardWebhookMessage): Promise<SignedStandardWebhook> {
-  return runAsync(signStandard(message), nodeExec, toError)
+  return runAsync(signStandard(message), nodeExec)
 }
 
 /**
@@ -189,29 +189,29 @@ export async function signStandardWebhook(message: StandardWebhookMessage): Prom
 export function verifyERPNextWebhookSync<T = unknown>(
   input: WebhookRequest & ERPNextVerifierOptions<T>,
 ): VerifiedWebhook<T> {
-  return runSync(verifyERPNext(erpnextConfig(input), input), nodeExec, toError)
+  return runSync(verifyERPNext(erpnextConfig(input), input), nodeExec, explain)
 }
 
 /** Synchronous {@link signERPNextWebhook}. */
 export function signERPNextWebhookSync(payload: unknown, secret: string): SignedERPNextWebhook {
-  return runSync(signERPNext(payload, secret), nodeExec, toError)
+  return runSync(signERPNext(payload, secret), nodeExec, explain)
 }
 
 /** Synchronous {@link verifyStandardWebhook}. */
 export function verifyStandardWebhookSync<T = unknown>(
   input: WebhookRequest & StandardWebhookVerifierOptions<T>,
 ): VerifiedStandardWebhook<T> {
-  return runSync(verifyStandard(standardConfig(input), input), nodeExec, toError)
+  return runSync(verifyStandard(standardConfig(input), input), nodeExec, explain)
 }
 
 /** Synchronous {@link signStandardWebhook}. */
 export function signStandardWebhookSync(message: StandardWebhookMessage): SignedStandardWebhook {
-  return runSync(signStandard(message), nodeExec, toError)
+  return runSync(signStandard(message), nodeExec, explain)
 }
 
 /** Synchronous {@link verifyERPNextSignature}. */
 export function verifyERPNextSignatureSync(input: WebhookRequest & ERPNextSignatureOptions): {
   readonly secretIndex: number
 } {
-  return runSync(verifySignatureOnly(signatureConfig(input), input), nodeExec, toError)
+  return runSync(verifySignatureOnly(signatureConfig(input), input), nodeExec, explain)
 }

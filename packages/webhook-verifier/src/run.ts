@@ -1,25 +1,19 @@
-import { FAILURE, type Failure, type Gen, type Op } from './core.js'
+import { Failure, type Gen, type Op, P } from './core.js'
 import type { WebhookVerificationError } from './errors.js'
-import { P } from './errors.js'
 
-function checkSeen(op: Op, value: unknown): void {
-  if (op.op === 'seen' && typeof value !== 'boolean') {
-    throw new TypeError(`${P}SeenStore.markSeen must return (or resolve to) a boolean.`)
-  }
-}
-
-const isFailure = (e: unknown): e is Failure => (e as Failure | null)?.[FAILURE] === true
-
-/** @internal drives a core generator synchronously; failures become errors through `toError`. */
+/**
+ * @internal Drives a core generator synchronously. A failure becomes its error through `explain`, driven by
+ * the same executor (diagnosing a mismatch computes HMACs).
+ */
 export function runSync<R>(
   gen: Gen<R>,
   exec: (op: Op) => unknown,
-  toError: (f: Failure) => WebhookVerificationError,
+  explain: (f: Failure) => Gen<WebhookVerificationError>,
 ): R {
   try {
     return drive(gen, exec)
   } catch (error) {
-    throw isFailure(error) ? toError(error) : error
+    throw error instanceof Failure ? drive(explain(error), exec) : error
   }
 }
 
@@ -33,27 +27,21 @@ function drive<R>(gen: Gen<R>, exec: (op: Op) => unknown): R {
         `${P}verifySync needs a synchronous SeenStore (markSeen returned a promise); use the async verify() with this store.`,
       )
     }
-    checkSeen(step.value, value)
     step = gen.next(value)
   }
   return step.value
 }
 
-/** @internal drives a core generator, awaiting every operation; failures become errors through `toError`. */
-export async function runAsync<R>(
-  gen: Gen<R>,
-  exec: (op: Op) => unknown,
-  toError: (f: Failure) => WebhookVerificationError | Promise<WebhookVerificationError>,
-): Promise<R> {
+/**
+ * @internal Drives a core generator, awaiting every operation. A failure becomes its error through the
+ * failure module, loaded on the first failure and driven by the same executor.
+ */
+export async function runAsync<R>(gen: Gen<R>, exec: (op: Op) => unknown): Promise<R> {
   try {
     let step = gen.next()
-    while (!step.done) {
-      const value = await exec(step.value)
-      checkSeen(step.value, value)
-      step = gen.next(value)
-    }
+    while (!step.done) step = gen.next(await exec(step.value))
     return step.value
   } catch (error) {
-    throw isFailure(error) ? await toError(error) : error
+    throw error instanceof Failure ? await runAsync((await import('./fail.js')).explain(error), exec) : error
   }
 }

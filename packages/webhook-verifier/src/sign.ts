@@ -1,5 +1,4 @@
-import { b64encode, decoder, ERPNEXT_SIGNATURE_HEADER, type Gen, signOp, utf8 } from './core.js'
-import { P } from './errors.js'
+import { b64encode, decoder, ERPNEXT_SIGNATURE_HEADER, type Gen, P, signOp, utf8 } from './core.js'
 import { dumps } from './python-json.js'
 
 /** What {@link signERPNextWebhook} produces: exactly what ERPNext sends. */

@@ -11,6 +11,8 @@ import {
   failure,
   type Gen,
   headerValues,
+  Kind,
+  P,
   payloadOf,
   request,
   SIG_B64,
@@ -21,7 +23,6 @@ import {
   type WebhookRequest,
   window,
 } from './core.js'
-import { P } from './errors.js'
 
 /** Options of the Standard Webhooks verifier. */
 export interface StandardWebhookVerifierOptions<T = unknown> extends CommonVerifierOptions<T> {
@@ -65,13 +66,13 @@ export function standardConfig<T>(options: StandardWebhookVerifierOptions<T>): S
   if (!Number.isSafeInteger(seconds) || seconds <= 0) {
     throw new RangeError(`${P}toleranceSeconds must be a positive integer.`)
   }
-  return { ...baseConfig(options, decodeWhsec, seconds * 1000), spaced: false }
+  return baseConfig(options, decodeWhsec, seconds * 1000)
 }
 
 function one(headers: unknown, name: string): string | undefined {
   const v = headerValues(headers, `webhook-${name}`)
   const all = v.length > 0 ? v : headerValues(headers, `svix-${name}`)
-  if (all.length > 1) throw failure('malformed_signature', `webhook-${name}`)
+  if (all.length > 1) throw failure(Kind.MalformedStandardSeveral, `webhook-${name}`)
   return all[0]
 }
 
@@ -86,9 +87,9 @@ export function* verifyStandard<T>(
   const ts = one(req.headers, 'timestamp')
   const list = one(req.headers, 'signature')
   if (id === undefined || ts === undefined || list === undefined) {
-    throw failure('missing_signature', 'standard')
+    throw failure(Kind.MissingStandard)
   }
-  if (!/^\d{1,15}$/.test(ts)) throw failure('invalid_timestamp', 'webhook-timestamp')
+  if (!/^\d{1,15}$/.test(ts)) throw failure(Kind.TimestampStandard)
   const seconds = Number(ts)
   window(seconds * 1000, c, id)
   const sigs: Uint8Array[] = []
@@ -96,7 +97,7 @@ export function* verifyStandard<T>(
     const [version, value] = part.split(',')
     if (version === 'v1' && value !== undefined && SIG_B64.test(value)) sigs.push(b64decode(value))
   }
-  if (sigs.length === 0) throw failure('malformed_signature', 'standard')
+  if (sigs.length === 0) throw failure(Kind.MalformedStandard)
   const prefix = utf8(`${id}.${ts}.`)
   const data = new Uint8Array(prefix.length + bytes.length)
   data.set(prefix)
@@ -106,7 +107,7 @@ export function* verifyStandard<T>(
     for (const sig of sigs) if (index < 0 && (yield* verifyOp(c.keys[i] as Uint8Array, data, sig))) index = i
   }
   if (index < 0) {
-    throw failure('signature_mismatch', 'standard')
+    throw failure(Kind.MismatchStandard)
   }
   const [, payload] = payloadOf(c, typeof req.body === 'string' ? req.body : decoder.decode(bytes))
   yield* dedupe(c.seen, id, 2 * c.tol)

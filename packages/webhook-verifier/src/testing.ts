@@ -10,7 +10,7 @@
  * })
  * @packageDocumentation
  */
-import { P } from './errors.js'
+import { P } from './core.js'
 import type { SeenStore } from './seen-store.js'
 
 /** Options of {@link checkSeenStore}. */

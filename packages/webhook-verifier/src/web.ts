@@ -10,8 +10,8 @@ import {
   erpnextConfig,
   type VerifiedWebhook,
   verifyERPNext,
-  signatureConfig,
   verifySignatureOnly,
+  signatureConfig,
   type WebhookRequest,
 } from './core.js'
 import { type SignedERPNextWebhook, signERPNext } from './sign.js'
@@ -24,7 +24,7 @@ import {
   type VerifiedStandardWebhook,
   verifyStandard,
 } from './standard.js'
-import { lazyToError, webExec } from './exec-web.js'
+import { webExec } from './exec-web.js'
 import { runAsync } from './run.js'
 
 export type {
@@ -91,9 +91,8 @@ export interface ERPNextVerifier<T = unknown> {
 export function createERPNextVerifier<T = unknown>(options: ERPNextVerifierOptions<T>): ERPNextVerifier<T> {
   const config = Object.freeze(erpnextConfig(options))
   return Object.freeze({
-    verify: (req: WebhookRequest) => runAsync(verifyERPNext(config, req), webExec, lazyToError),
-    verifySignature: (req: WebhookRequest) =>
-      runAsync(verifySignatureOnly(config, req), webExec, lazyToError),
+    verify: (req: WebhookRequest) => runAsync(verifyERPNext(config, req), webExec),
+    verifySignature: (req: WebhookRequest) => runAsync(verifySignatureOnly(config, req), webExec),
     seen: config.seen,
   })
 }
@@ -108,7 +107,7 @@ export function createERPNextVerifier<T = unknown>(options: ERPNextVerifierOptio
 export async function verifyERPNextWebhook<T = unknown>(
   input: WebhookRequest & ERPNextVerifierOptions<T>,
 ): Promise<VerifiedWebhook<T>> {
-  return runAsync(verifyERPNext(erpnextConfig(input), input), webExec, lazyToError)
+  return runAsync(verifyERPNext(erpnextConfig(input), input), webExec)
 }
 
 /**
@@ -120,7 +119,7 @@ export async function verifyERPNextWebhook<T = unknown>(
 export async function verifyERPNextSignature(
   input: WebhookRequest & ERPNextSignatureOptions,
 ): Promise<{ readonly secretIndex: number }> {
-  return runAsync(verifySignatureOnly(signatureConfig(input), input), webExec, lazyToError)
+  return runAsync(verifySignatureOnly(signatureConfig(input), input), webExec)
 }
 
 /**
@@ -130,7 +129,7 @@ export async function verifyERPNextSignature(
  * const { body, headers } = await signERPNextWebhook({ doctype: 'Student', name: 'EDU-STU-0001' }, 'secret')
  */
 export async function signERPNextWebhook(payload: unknown, secret: string): Promise<SignedERPNextWebhook> {
-  return runAsync(signERPNext(payload, secret), webExec, lazyToError)
+  return runAsync(signERPNext(payload, secret), webExec)
 }
 
 /** A reusable Standard Webhooks verifier. */
@@ -150,7 +149,7 @@ export function createStandardWebhookVerifier<T = unknown>(
 ): StandardWebhookVerifier<T> {
   const config = Object.freeze(standardConfig(options))
   return Object.freeze({
-    verify: (req: WebhookRequest) => runAsync(verifyStandard(config, req), webExec, lazyToError),
+    verify: (req: WebhookRequest) => runAsync(verifyStandard(config, req), webExec),
     seen: config.seen,
   })
 }
@@ -159,10 +158,10 @@ export function createStandardWebhookVerifier<T = unknown>(
 export async function verifyStandardWebhook<T = unknown>(
   input: WebhookRequest & StandardWebhookVerifierOptions<T>,
 ): Promise<VerifiedStandardWebhook<T>> {
-  return runAsync(verifyStandard(standardConfig(input), input), webExec, lazyToError)
+  return runAsync(verifyStandard(standardConfig(input), input), webExec)
 }
 
 /** Signs a Standard Webhooks message; returns the three headers to send. */
 export async function signStandardWebhook(message: StandardWebhookMessage): Promise<SignedStandardWebhook> {
-  return runAsync(signStandard(message), webExec, lazyToError)
+  return runAsync(signStandard(message), webExec)
 }
