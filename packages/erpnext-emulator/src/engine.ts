@@ -104,6 +104,14 @@ const SCHEDULE_COLOURS: Record<string, string> = {
   purple: '#F9F0FF',
 }
 
+const TREE_OPERATORS = new Set([
+  'descendants of',
+  'not descendants of',
+  'ancestors of',
+  'not ancestors of',
+  'descendants of (inclusive)',
+])
+
 /** Arguments of a list query (contract §3 and §9). */
 export interface ListArgs {
   readonly fields?: unknown
@@ -1474,6 +1482,41 @@ export class Engine {
     return [{ key: alias ?? column, get: (r) => this.outValue(type, r.doc[column]) }]
   }
 
+  /**
+   * Nodes of a tree doctype (parent field `parent_<doctype>`, as Frappe's NestedSet names it) that are
+   * descendants or ancestors of `node`.
+   */
+  private treeSet(doctype: string, node: string, operator: string): Set<string> {
+    const parentField = `parent_${doctype.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`
+    const out = new Set<string>()
+    if (operator.includes('descendants')) {
+      const children = new Map<string, string[]>()
+      for (const d of this.all(doctype)) {
+        const p = d[parentField]
+        if (p == null) continue
+        let list = children.get(String(p))
+        if (!list) children.set(String(p), (list = []))
+        list.push(String(d.name))
+      }
+      const queue = [node]
+      while (queue.length) {
+        for (const child of children.get(queue.pop()!) ?? []) {
+          if (out.has(child)) continue
+          out.add(child)
+          queue.push(child)
+        }
+      }
+      if (operator.includes('(inclusive)')) out.add(node)
+    } else {
+      let current = this.peek(doctype, node)?.[parentField]
+      while (current != null && current !== '' && !out.has(String(current))) {
+        out.add(String(current))
+        current = this.peek(doctype, String(current))?.[parentField]
+      }
+    }
+    return out
+  }
+
   private compileConditions(meta: EmulatorDocTypeMeta, conds: FilterCondition[]): ((doc: Doc) => boolean)[] {
     return conds.map((c) => {
       if (c.doctype === meta.name || !c.doctype) {
@@ -1483,6 +1526,19 @@ export class Engine {
           frappeThrow('OperationalError', `(1054, "Unknown column '${column}' in 'where clause'")`, {
             serverMessage: false,
           })
+        }
+        if (TREE_OPERATORS.has(c.operator)) {
+          const target = column === 'name' ? meta.name : this.fieldOf(meta, column)?.options
+          if (!target || !this.metas.has(target)) {
+            frappeThrow('ValidationError', `${column} is not a Link to a tree DocType`)
+          }
+          const set = this.treeSet(target, String(c.value ?? ''), c.operator)
+          const negate = c.operator.startsWith('not ')
+          return (doc: Doc) => {
+            const v = doc[column]
+            if (v === null || v === undefined || v === '') return negate
+            return set.has(String(v)) !== negate
+          }
         }
         const pred = conditionPredicate(columnKind(column, type), c.operator, c.value)
         return (doc: Doc) => pred(doc[column])

@@ -53,6 +53,11 @@ const SUPPORTED = new Set([
   'not in',
   'is',
   'between',
+  'descendants of',
+  'not descendants of',
+  'ancestors of',
+  'not ancestors of',
+  'descendants of (inclusive)',
 ])
 
 /**

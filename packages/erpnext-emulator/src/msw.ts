@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import { http } from 'msw'
+import { type HttpHandler, http } from 'msw'
 import type { Emulator } from './emulator.js'
 
 /** Options of {@link createHandlers}. */
@@ -27,7 +27,7 @@ export interface CreateHandlersOptions {
  * server.listen({ onUnhandledRequest: 'error' })
  * ```
  */
-export function createHandlers(emulator: Emulator, options: CreateHandlersOptions) {
+export function createHandlers(emulator: Emulator, options: CreateHandlersOptions): HttpHandler[] {
   if (!emulator || typeof emulator.handle !== 'function') {
     throw new TypeError(
       '[@edusync/erpnext-emulator] createHandlers: emulator must come from createEmulator()',

@@ -215,3 +215,30 @@ conformance('§9 Time comparisons', (h) => {
     expect(r.body.data.every((x: any) => x.from_time === '8:00:00')).toBe(true)
   })
 })
+
+conformance('§9 tree operators', (h) => {
+  it('supports descendants of / ancestors of on tree doctypes', async () => {
+    const f = (op: string, value: string) =>
+      h().call(
+        `/api/resource/Assessment Group?filters=${encodeURIComponent(JSON.stringify([['name', op, value]]))}`,
+      )
+    expect((await f('descendants of', 'All Assessment Groups')).body.data.map((x: any) => x.name)).toEqual([
+      'Term Exams',
+    ])
+    expect((await f('descendants of (inclusive)', 'All Assessment Groups')).body.data).toHaveLength(2)
+    expect((await f('ancestors of', 'Term Exams')).body.data.map((x: any) => x.name)).toEqual([
+      'All Assessment Groups',
+    ])
+    expect(
+      (await f('not descendants of', 'All Assessment Groups')).body.data.map((x: any) => x.name),
+    ).toEqual(['All Assessment Groups'])
+  })
+
+  it('follows Link fields into the tree', async () => {
+    const r = await h().call(
+      `/api/resource/Assessment Plan?limit=0&filters=${encodeURIComponent(JSON.stringify([['assessment_group', 'descendants of', 'All Assessment Groups']]))}`,
+    )
+    const all = await h().call('/api/method/frappe.client.get_count?doctype=Assessment%20Plan')
+    expect(r.body.data).toHaveLength(all.body.message)
+  })
+})
