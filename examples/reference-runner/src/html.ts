@@ -83,7 +83,7 @@ export function layout(title: string, body: SafeHtml, options: { refreshScript?:
 <title>${title} · EduSync</title><link rel="stylesheet" href="/assets/style.css">${
       options.refreshScript ? html`<script src="/assets/status.js" defer></script>` : ''
     }</head><body><a class="skip" href="#main">Skip to content</a>
-<header><strong>EduSync runner</strong><nav aria-label="Main"><a href="/">Status</a><a href="/reviews">Review queue</a><a href="/dead-letters">Dead letters</a><a href="/classes">Classes</a><a href="/students">Students</a></nav></header>
+<header><strong>EduSync runner</strong><nav aria-label="Main"><a href="/">Status</a><a href="/reviews">Review queue</a><a href="/dead-letters">Dead letters</a><a href="/classes">Classes</a><a href="/students">Students</a><a href="/courses">Courses</a><a href="/instructors">Instructors</a></nav></header>
 <main id="main">${body}</main></body></html>`.value
   }`
 }

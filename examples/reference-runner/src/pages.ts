@@ -236,9 +236,11 @@ export function classPage(input: {
   name: string
   students: readonly { name: string; displayName: string; summary: string; warnings: number }[]
   groupFields: readonly InsightView[]
+  links: readonly { href: string; label: string }[]
 }): string {
   const body = html`<h1>Class ${input.name}</h1>
-${input.groupFields.map((f) => html`<h2>${f.label}</h2><pre>${prettyJson(f.value)}</pre>`)}
+${input.links.length > 0 ? html`<p>${input.links.map((l, i) => html`${i > 0 ? ' · ' : ''}<a href="${l.href}">${l.label}</a>`)}</p>` : ''}
+${input.groupFields.map((f) => html`<h2>${f.label}</h2>${readable(f.value)}${details(f.value)}`)}
 <table><thead><tr><th scope="col">Student</th><th scope="col">Early warnings</th><th scope="col">Performance insight</th></tr></thead><tbody>${input.students.map(
     (s) =>
       html`<tr><td><a href="/students/${encodeURIComponent(s.name)}">${s.displayName}</a></td><td class="n ${s.warnings > 0 ? 'bad' : ''}">${s.warnings}</td><td>${s.summary}</td></tr>`,
@@ -246,7 +248,39 @@ ${input.groupFields.map((f) => html`<h2>${f.label}</h2><pre>${prettyJson(f.value
   return layout(`Class ${input.name}`, body)
 }
 
-/** A list of links (classes, students). */
+/** A Course's or an Instructor's AI values (difficulty profile, instructor metrics with schedule conflicts). */
+export function aiDocumentPage(input: {
+  doctype: string
+  name: string
+  title: string
+  aiFields: readonly InsightView[]
+  warnings: readonly InsightView[]
+}): string {
+  const body = html`<h1>${input.doctype} <span data-title>${input.title}</span></h1>
+<p class="muted">${input.name}</p>
+${input.warnings.map((w) => html`<section class="warning"><h2>${w.label}</h2>${readable(w.value)}${details(w.value)}</section>`)}
+${
+  input.aiFields.length === 0
+    ? html`<p>No AI values written back yet.</p>`
+    : input.aiFields.map(
+        (f) =>
+          html`<section data-field="${f.label}"><h2><code>${f.label}</code></h2>${readable(f.value)}${summaryTable(f.value)}${details(f.value)}</section>`,
+      )
+}`
+  return layout(`${input.doctype} ${input.title}`, body)
+}
+
+/** The scalar entries of an AI value as a two-column table (mean, median, pass rate…). */
+function summaryTable(value: unknown): SafeHtml {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return html``
+  const rows = Object.entries(value as Record<string, unknown>).filter(
+    ([, v]) => typeof v === 'number' || (typeof v === 'string' && v.length < 80),
+  )
+  if (rows.length === 0) return html``
+  return html`<table><tbody>${rows.map(([k, v]) => html`<tr><th scope="row">${k}</th><td class="n">${typeof v === 'number' ? num(v) : v}</td></tr>`)}</tbody></table>`
+}
+
+/** A list of links (classes, students, courses, instructors). */
 export function listPage(
   title: string,
   items: readonly { href: string; label: string; note?: string }[],

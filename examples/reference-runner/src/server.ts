@@ -2,11 +2,12 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { aiDocTypes } from '@edusync/doctype-schemas'
-import { isDocumentNotFoundError, isReviewNotFoundError } from '@edusync/sync-core'
+import { isDocumentNotFoundError, isReviewNotFoundError, isUnknownDoctypeError } from '@edusync/sync-core'
 import { STATUS_SCRIPT, STYLESHEET } from './html.js'
 import { renderMetrics } from './metrics.js'
 import {
   type InsightView,
+  aiDocumentPage,
   type RunnerStatus,
   classPage,
   deadLetterPage,
@@ -258,7 +259,18 @@ export function createRunnerServer(service: Service): Server {
     for (const [k, v] of Object.entries(group))
       if (k.startsWith('ai_') && v !== null && v !== '')
         groupFields.push({ label: k, value: parseJsonField(v) })
-    return { name, students, groupFields }
+    const links: { href: string; label: string }[] = []
+    if (typeof group.course === 'string' && group.course)
+      links.push({ href: `/courses/${encodeURIComponent(group.course)}`, label: `Course ${group.course}` })
+    for (const row of Array.isArray(group.instructors)
+      ? (group.instructors as Record<string, unknown>[])
+      : [])
+      if (typeof row.instructor === 'string')
+        links.push({
+          href: `/instructors/${encodeURIComponent(row.instructor)}`,
+          label: `Instructor ${String(row.instructor_name ?? row.instructor)}`,
+        })
+    return { name, students, groupFields, links }
   }
 
   async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<string> {
@@ -425,6 +437,36 @@ export function createRunnerServer(service: Service): Server {
       else page(res, classPage(view))
       return '/classes/:name'
     }
+    if ((m = /^\/(api\/)?(courses|instructors)\/([^/]+)$/.exec(path)) && method === 'GET') {
+      const doctype = m[2] === 'courses' ? 'Course' : 'Instructor'
+      const name = decodeURIComponent(m[3]!)
+      const doc = await service.engine.get(doctype, name, { maxAgeMs: Number.MAX_SAFE_INTEGER })
+      const aiFields: InsightView[] = []
+      const warnings: InsightView[] = []
+      for (const [k, v] of Object.entries(doc)) {
+        if (!k.startsWith('ai_') || v === null || v === undefined || v === '') continue
+        const value = parseJsonField(v)
+        aiFields.push({ label: k, value })
+        findWarnings(k, value, warnings)
+      }
+      const title = String((doctype === 'Course' ? doc.course_name : doc.instructor_name) ?? name)
+      const view = { doctype, name, title, aiFields, warnings }
+      if (m[1]) json(res, 200, view)
+      else page(res, aiDocumentPage(view))
+      return `/${m[2]}/:name`
+    }
+    if ((path === '/courses' || path === '/instructors') && method === 'GET') {
+      const doctype = path === '/courses' ? 'Course' : 'Instructor'
+      const { items } = await service.store.documents.list(doctype, { limit: 300 })
+      const links = []
+      for (const item of items) {
+        const doc = await service.engine.get(doctype, item.name, { maxAgeMs: Number.MAX_SAFE_INTEGER })
+        const title = String((doctype === 'Course' ? doc.course_name : doc.instructor_name) ?? item.name)
+        links.push({ href: `${path}/${encodeURIComponent(item.name)}`, label: title })
+      }
+      page(res, listPage(doctype === 'Course' ? 'Courses' : 'Instructors', links))
+      return path
+    }
     if ((path === '/students' || path === '/classes') && method === 'GET') {
       const doctype = path === '/students' ? 'Student' : 'Student Group'
       const { items } = await service.store.documents.list(doctype, { limit: 300 })
@@ -456,13 +498,20 @@ export function createRunnerServer(service: Service): Server {
         httpCounts.set(k, (httpCounts.get(k) ?? 0) + 1)
       })
       .catch((error: unknown) => {
-        const status = error instanceof HttpError ? error.status : isDocumentNotFoundError(error) ? 404 : 500
+        const status =
+          error instanceof HttpError
+            ? error.status
+            : isDocumentNotFoundError(error) || isUnknownDoctypeError(error)
+              ? 404
+              : 500
         const message =
           error instanceof HttpError
             ? error.message
-            : status === 404
-              ? 'That document is not in the mirror or in ERPNext.'
-              : `Internal error (${describe(error).slice(0, 120)}). See the runner's log.`
+            : isUnknownDoctypeError(error)
+              ? 'This runner does not sync that doctype (see EDUSYNC_DOCTYPES).'
+              : status === 404
+                ? 'That document is not in the mirror or in ERPNext.'
+                : `Internal error (${describe(error).slice(0, 120)}). See the runner's log.`
         if (status === 500)
           console.error(`[@edusync/reference-runner] ${req.method} ${url.pathname}: ${describe(error)}`)
         const k = `error ${status}`

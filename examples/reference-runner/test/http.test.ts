@@ -10,7 +10,11 @@ let r: TestRunner
 const auth = { authorization: `Bearer ${ADMIN_TOKEN}` }
 
 beforeAll(async () => {
-  r = await startRunner({ seedSize: 6, maxAttempts: 2, doctypes: ['Student', 'Guardian', 'Student Group'] })
+  r = await startRunner({
+    seedSize: 6,
+    maxAttempts: 2,
+    doctypes: ['Student', 'Guardian', 'Student Group', 'Course', 'Instructor'],
+  })
   await r.service.engine.backfill()
 })
 afterAll(async () => {
@@ -180,6 +184,33 @@ describe('JSON status API and pages', () => {
     })
     const view = (await res.json()) as { students: unknown[] }
     expect(view.students.length).toBe((group!.students as unknown[]).length)
+  })
+
+  it('a class page links its instructors', async () => {
+    const group = r.erp.emulator.inspect
+      .documents('Student Group')
+      .find((g) => (g.instructors as unknown[]).length > 0)
+    const res = await fetch(`${r.server.url}/api/classes/${encodeURIComponent(String(group!.name))}`, {
+      headers: auth,
+    })
+    const view = (await res.json()) as { links: { href: string }[] }
+    const instructor = (group!.instructors as { instructor: string }[])[0]!.instructor
+    expect(view.links.map((l) => l.href)).toContain(`/instructors/${encodeURIComponent(instructor)}`)
+  })
+
+  it('a course page shows the course', async () => {
+    const [course] = r.erp.emulator.inspect.documents('Course')
+    const res = await fetch(`${r.server.url}/courses/${encodeURIComponent(String(course!.name))}`, {
+      headers: auth,
+    })
+    expect(res.status).toBe(200)
+    expect(await res.text()).toContain(`<span data-title>${String(course!.course_name)}</span>`)
+  })
+
+  it('the instructors list names every mirrored instructor', async () => {
+    const html = await (await fetch(`${r.server.url}/instructors`, { headers: auth })).text()
+    for (const i of r.erp.emulator.inspect.documents('Instructor'))
+      expect(html).toContain(String(i.instructor_name))
   })
 
   it('an unknown student is a 404 page', async () => {

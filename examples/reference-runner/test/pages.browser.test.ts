@@ -139,6 +139,14 @@ describe.skipIf(!available)('pages in headless Chromium', () => {
     expect(await page.locator('section.insight').count()).toBe(insights.length)
   })
 
+  it('a doctype this runner does not sync is a 404, not an error', async () => {
+    const res = await fetch(`${r.server.url}/api/courses/anything`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    })
+    expect(res.status).toBe(404)
+    expect(((await res.json()) as { message: string }).message).toContain('EDUSYNC_DOCTYPES')
+  })
+
   it('an HTML-injection attempt in a student name renders as text', async () => {
     await page.goto(`${r.server.url}/students/${encodeURIComponent(injected)}`)
     const name = page.locator('[data-student-name]')
