@@ -24,6 +24,7 @@ export interface CliIo {
   readonly onListening?: (url: string) => void
 }
 
+/** The `edusync --help` text. */
 export const USAGE = `Usage: edusync <command> [options]
 
 Commands:
