@@ -233,6 +233,47 @@ describe('against the emulator', () => {
     expect(r.stdout).toMatch(/fix: regenerate the API key/)
   })
 
+  it('serve receives signed webhooks from ERPNext and stops gracefully', async () => {
+    let stop = () => {}
+    const stopSignal = new Promise<void>((resolve) => {
+      stop = resolve
+    })
+    let url = ''
+    const results: { code: number; stdout: string }[] = []
+    const listening = new Promise<void>((resolve) => {
+      const run = cli(['serve'], env, {
+        stopSignal,
+        onListening: (u) => {
+          url = u
+          resolve()
+        },
+      })
+      void run.then((r) => results.push(r))
+    })
+    await listening
+    expect((await fetch(`${url}/healthz`)).status).toBe(200)
+    const [student] = erp.emulator.inspect.documents('Student')
+    const client = (await import('@edusync/erpnext-client')).createClient({
+      url: erp.url,
+      auth: {
+        type: 'token',
+        apiKey: erp.credentials.admin.apiKey,
+        apiSecret: erp.credentials.admin.apiSecret,
+      },
+    })
+    await client.docUntyped('Student').update(String(student!.name), { middle_name: 'Served' } as never)
+    await erp.emulator.inspect.webhooksIdle()
+    const headers = { authorization: `Bearer ${env.EDUSYNC_ADMIN_TOKEN}` }
+    const status = (await (await fetch(`${url}/api/status`, { headers })).json()) as {
+      webhooks: Record<string, number>
+    }
+    expect(status.webhooks['200']).toBeGreaterThan(0)
+    stop()
+    await expect.poll(() => results.length).toBe(1)
+    expect(results[0]!.code).toBe(0)
+    expect(results[0]!.stdout).toContain('Stopping: finishing in-flight work')
+  })
+
   it('the edusync bin runs with tsx from any folder', async () => {
     const bin = fileURLToPath(new URL('../bin/edusync.mjs', import.meta.url))
     const child = spawn(process.execPath, [bin, 'status'], { env: { ...process.env, ...env }, cwd: dir.dir })
