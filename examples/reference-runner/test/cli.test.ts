@@ -234,6 +234,7 @@ describe('against the emulator', () => {
   })
 
   it('serve receives signed webhooks from ERPNext and stops gracefully', async () => {
+    expect((await cli(['setup-erpnext'], env)).code).toBe(0)
     let stop = () => {}
     const stopSignal = new Promise<void>((resolve) => {
       stop = resolve
