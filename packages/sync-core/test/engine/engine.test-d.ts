@@ -1,0 +1,23 @@
+import { expectTypeOf } from 'vitest'
+import type { SyncEngine } from '../../src/index.js'
+
+declare const engine: SyncEngine
+
+engine.on('document.applied', (e) => {
+  expectTypeOf(e.doctype).toEqualTypeOf<string>()
+  expectTypeOf(e.latencyMs).toEqualTypeOf<number | null>()
+})
+engine.on('circuit.changed', (e) => {
+  expectTypeOf(e.state).toEqualTypeOf<'closed' | 'open' | 'half-open'>()
+})
+engine.on('backfill.progress', (p) => {
+  expectTypeOf(p.etaMs).toEqualTypeOf<number | null>()
+})
+// @ts-expect-error unknown event
+engine.on('nope', () => undefined)
+// @ts-expect-error payload mismatch
+engine.on('document.deleted', (e: { state: string }) => e)
+expectTypeOf(engine.on('review.created', () => undefined)).toEqualTypeOf<() => void>()
+expectTypeOf(engine.get('Student', 'x')).resolves.toEqualTypeOf<Record<string, unknown>>()
+// @ts-expect-error unknown level
+void engine.reconcile('medium')
