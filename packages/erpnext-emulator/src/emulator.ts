@@ -1650,7 +1650,10 @@ class EmulatorImpl implements Emulator {
         if (!Array.isArray(docs)) frappeThrow('ValidationError', 'docs must be a JSON list')
         const failed: { doc: unknown; exc: string }[] = []
         for (const item of docs) {
-          const d = { ...asDoc(item, 'doc') }
+          // Frappe pops `flags`, then echoes the item exactly as sent (doctype and docname included).
+          const sentItem = { ...asDoc(item, 'doc') }
+          delete sentItem.flags
+          const d = { ...sentItem }
           const doctype = String(d.doctype ?? '')
           const docname = String(d.docname ?? '')
           delete d.doctype
@@ -1666,7 +1669,7 @@ class EmulatorImpl implements Emulator {
             ctx.txn.events.length = events
             const fx = isFrappeException(err) ? err : new FrappeException('Exception', String(err))
             failed.push({
-              doc: d,
+              doc: sentItem,
               exc: `Traceback (most recent call last):\n  File "apps/frappe/frappe/client.py", line 485, in bulk_update\n    doc.save()\nfrappe.exceptions.${fx.excType}: ${fx.message}\n`,
             })
           }

@@ -149,6 +149,7 @@ conformance('§7 modified locking: stale writes on every entry point', (h) => {
       json: { docs: JSON.stringify(items) },
     })
     expect(r.body.message.failed_docs).toHaveLength(1)
+    expect(r.body.message.failed_docs[0].doc).toEqual(items[1])
     expect(h().emulator.inspect.document('Student', current.name)?.city).toBe('First')
   })
 })
