@@ -174,6 +174,46 @@ export interface Emulator {
 
 const PREFIX = '[@edusync/erpnext-emulator]'
 
+/** Module Def records of the frappe app (v15). */
+const FRAPPE_MODULES = [
+  'Core',
+  'Website',
+  'Workflow',
+  'Email',
+  'Custom',
+  'Geo',
+  'Desk',
+  'Integrations',
+  'Printing',
+  'Contacts',
+  'Social',
+  'Automation',
+] as const
+
+/** Module Def records of the erpnext app (v15) that a school site has. */
+const ERPNEXT_MODULES = [
+  'Accounts',
+  'CRM',
+  'Buying',
+  'Projects',
+  'Selling',
+  'Setup',
+  'Manufacturing',
+  'Stock',
+  'Support',
+  'Utilities',
+  'Assets',
+  'Portal',
+  'Maintenance',
+  'Regional',
+  'Quality Management',
+  'Communication',
+  'Telephony',
+  'Bulk Transaction',
+  'Subcontracting',
+  'EDI',
+] as const
+
 /** mulberry32: small, fast, seedable PRNG. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0
@@ -544,12 +584,18 @@ class EmulatorImpl implements Emulator {
         api_key: restricted.apiKey,
       }),
     ])
-    const modules = new Set(['Custom', 'Core', ...[...this.engine.metas.values()].map((m) => m.module)])
+    // The modules of a Frappe v15 + ERPNext + Education site, plus any module a served doctype names.
+    const appOf = new Map<string, string>([
+      ...FRAPPE_MODULES.map((m) => [m, 'frappe'] as const),
+      ...ERPNEXT_MODULES.map((m) => [m, 'erpnext'] as const),
+      ['Education', 'education'],
+    ])
+    for (const meta of this.engine.metas.values()) {
+      if (meta.module && !appOf.has(meta.module)) appOf.set(meta.module, 'frappe')
+    }
     this.engine.load(
       'Module Def',
-      [...modules].map((m) =>
-        base('Module Def', m, { module_name: m, app_name: m === 'Education' ? 'education' : 'frappe' }),
-      ),
+      [...appOf].map(([m, app]) => base('Module Def', m, { module_name: m, app_name: app, custom: 0 })),
     )
     this.syncDocTypeDocs(stamp)
     const clientId = this.engine.hash(10)
@@ -1650,7 +1696,10 @@ class EmulatorImpl implements Emulator {
         if (!Array.isArray(docs)) frappeThrow('ValidationError', 'docs must be a JSON list')
         const failed: { doc: unknown; exc: string }[] = []
         for (const item of docs) {
-          const d = { ...asDoc(item, 'doc') }
+          // Frappe pops `flags`, then echoes the item exactly as sent (doctype and docname included).
+          const sentItem = { ...asDoc(item, 'doc') }
+          delete sentItem.flags
+          const d = { ...sentItem }
           const doctype = String(d.doctype ?? '')
           const docname = String(d.docname ?? '')
           delete d.doctype
@@ -1666,7 +1715,7 @@ class EmulatorImpl implements Emulator {
             ctx.txn.events.length = events
             const fx = isFrappeException(err) ? err : new FrappeException('Exception', String(err))
             failed.push({
-              doc: d,
+              doc: sentItem,
               exc: `Traceback (most recent call last):\n  File "apps/frappe/frappe/client.py", line 485, in bulk_update\n    doc.save()\nfrappe.exceptions.${fx.excType}: ${fx.message}\n`,
             })
           }

@@ -931,8 +931,10 @@ export class Engine {
           { title: 'Value too big' },
         )
       }
-      if (f.fieldtype === 'Link' && f.options && this.metas.has(f.options)) {
-        const target = this.peek(f.options, String(v))
+      if (f.fieldtype === 'Link' && f.options) {
+        // A Link to a doctype this site does not serve (e.g. Fee Structure) finds no row, as on a site
+        // whose table for it is empty.
+        const target = this.metas.has(f.options) ? this.peek(f.options, String(v)) : undefined
         if (!target) {
           throw new FrappeException(
             'LinkValidationError',

@@ -313,7 +313,11 @@ export const coreDoctypes: readonly EmulatorDocTypeMeta[] = [
   doctype(
     'Module Def',
     'Core',
-    [field('module_name', 'Data', { ...req, unique: 1 }), field('app_name', 'Data')],
+    [
+      field('module_name', 'Data', { ...req, unique: 1 }),
+      field('custom', 'Check'),
+      field('app_name', 'Data'),
+    ],
     {
       autoname: 'field:module_name',
     },
@@ -370,7 +374,7 @@ export const coreDoctypes: readonly EmulatorDocTypeMeta[] = [
     'Integrations',
     [
       field('client_id', 'Data', { read_only: 1 }),
-      field('app_name', 'Data', req),
+      field('app_name', 'Data'),
       field('user', 'Link', { options: 'User' }),
       field('client_secret', 'Data', { read_only: 1 }),
       field('skip_authorization', 'Check'),

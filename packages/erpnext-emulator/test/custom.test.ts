@@ -162,3 +162,64 @@ it('installAi pre-installs the AI fields and doctypes', () => {
   expect(e.inspect.documents('Custom Field').length).toBe(aiCustomFields.length)
   expect(e.inspect.documents('Assessment Insight')).toEqual([])
 })
+
+conformance('§12 Module Def records', (h) => {
+  const customDocType = (name: string, module: string) => ({
+    doctype: 'DocType',
+    name,
+    module,
+    custom: 1,
+    autoname: 'hash',
+    fields: [{ fieldname: 'note', label: 'Note', fieldtype: 'Data' }],
+    permissions: [{ role: 'System Manager', read: 1, write: 1, create: 1, delete: 1 }],
+  })
+
+  it('seeds the modules of a Frappe + ERPNext + Education site with their apps', async () => {
+    const r = await h().call('/api/resource/Module Def?limit=0&fields=["name","app_name","custom"]')
+    const apps = Object.fromEntries(r.body.data.map((m: any) => [m.name, m.app_name]))
+    expect(apps).toMatchObject({
+      Education: 'education',
+      Core: 'frappe',
+      Custom: 'frappe',
+      Integrations: 'frappe',
+      Contacts: 'frappe',
+      Setup: 'erpnext',
+      Selling: 'erpnext',
+    })
+    expect(r.body.data.every((m: any) => m.custom === 0)).toBe(true)
+  })
+
+  it('a custom DocType in module Education is created through frappe.client.insert', async () => {
+    const r = await h().call('/api/method/frappe.client.insert', {
+      method: 'POST',
+      json: { doc: customDocType('Tutor Note', 'Education') },
+    })
+    expect(r.status).toBe(200)
+    expect(r.body.message.module).toBe('Education')
+  })
+
+  it('a custom DocType in a module that does not exist is a LinkValidationError', async () => {
+    const r = await h().call('/api/method/frappe.client.insert', {
+      method: 'POST',
+      json: { doc: customDocType('Tutor Note', 'No Such Module') },
+    })
+    expect(r.status).toBe(417)
+    expect(r.body.exc_type).toBe('LinkValidationError')
+    expect(serverMessages(r.body)[0]?.message).toBe('Could not find Module: No Such Module')
+  })
+})
+
+it('the empty seed has the Education Module Def too', async () => {
+  const e = createEmulator({ seed: 'empty', timeFactor: 0 })
+  const dt = e.insert('DocType', {
+    name: 'Tutor Note',
+    module: 'Education',
+    custom: 1,
+    autoname: 'hash',
+    fields: [{ fieldname: 'note', label: 'Note', fieldtype: 'Data' }],
+    permissions: [{ role: 'System Manager', read: 1, write: 1, create: 1 }],
+  })
+  expect(dt.module).toBe('Education')
+  expect(e.inspect.document('Module Def', 'Education')).toMatchObject({ app_name: 'education' })
+  await e.close()
+})

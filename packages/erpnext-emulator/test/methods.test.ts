@@ -157,7 +157,10 @@ conformance('§5 /api/method', (h) => {
     const r = await h().call('/api/method/frappe.client.bulk_update', { method: 'POST', json: { docs } })
     expect(r.status).toBe(200)
     expect(r.body.message.failed_docs).toHaveLength(2)
-    expect(r.body.message.failed_docs[0].doc).toEqual({ city: 'x' })
+    expect(r.body.message.failed_docs[0].doc).toEqual({ doctype: 'Student', docname: 'NOPE', city: 'x' })
+    expect(r.body.message.failed_docs[0].exc).toMatch(
+      /^Traceback \(most recent call last\):\n[\s\S]*frappe\.exceptions\.DoesNotExistError: /,
+    )
     expect(r.body.message.failed_docs[1].exc).toContain('TimestampMismatchError')
     expect((await h().call(`/api/resource/Student/${names[0]}`)).body.data.city).toBe('Lugano')
   })

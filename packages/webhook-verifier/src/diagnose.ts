@@ -27,7 +27,8 @@ function reserialise(compact: string, allFloat: boolean): string {
 /** @internal what {@link diagnose} needs. */
 export interface Mismatch {
   readonly keys: readonly Uint8Array[]
-  readonly text: string
+  /** The raw body. */
+  readonly bytes: Uint8Array
   readonly sig: Uint8Array
 }
 
@@ -40,13 +41,14 @@ const secretText = new TextDecoder('utf-8', { ignoreBOM: true })
  * surrounding whitespace; otherwise `signature_mismatch`.
  */
 export function* diagnose(m: Mismatch): Gen<WebhookVerificationError> {
+  const text = new TextDecoder().decode(m.bytes)
   let compact = ''
   try {
-    if (m.text.length <= LIMIT) compact = JSON.stringify(JSON.parse(m.text))
+    if (text.length <= LIMIT) compact = JSON.stringify(JSON.parse(text))
   } catch {}
   for (const allFloat of compact ? [false, true] : []) {
     const py = reserialise(compact, allFloat)
-    for (const key of py === m.text ? [] : m.keys) {
+    for (const key of py === text ? [] : m.keys) {
       if (yield* verifyOp(key, utf8(py), m.sig)) {
         return new BodyNotRawError(
           'the signature matches the parsed-and-re-serialised body, not the bytes received: your framework parsed the body; verify the raw request bytes, before any JSON parser.',

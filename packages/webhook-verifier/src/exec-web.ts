@@ -1,32 +1,33 @@
-import type { Op } from './core.js'
+import type { Crypto, Signer } from './core.js'
 
-const keys = new WeakMap<Uint8Array, Promise<CryptoKey>>()
-const HMAC = { name: 'HMAC', hash: 'SHA-256' }
+// Imported keys, cached on the (internal, never exposed) key bytes of a verifier's configuration.
+const KEY = Symbol('key')
+type Cached = Uint8Array & { [KEY]?: Promise<CryptoKey> }
+const key = (raw: Cached): Promise<CryptoKey> =>
+  (raw[KEY] ??= crypto.subtle.importKey(
+    'raw',
+    raw as BufferSource,
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign', 'verify'],
+  ))
 
-function key(raw: Uint8Array): Promise<CryptoKey> {
-  let k = keys.get(raw)
-  if (!k) {
-    k = crypto.subtle.importKey('raw', raw as BufferSource, HMAC, false, ['sign', 'verify'])
-    keys.set(raw, k)
-  }
-  return k
+async function verify(raw: Uint8Array, data: Uint8Array, sig: Uint8Array): Promise<boolean> {
+  return crypto.subtle.verify('HMAC', await key(raw), sig as BufferSource, data as BufferSource)
 }
 
-/** @internal performs a core operation with Web Crypto. */
-export async function webExec(op: Op): Promise<unknown> {
-  switch (op.op) {
-    case 'hmac': {
-      const k = await key(op.key)
-      const data = op.data as BufferSource
-      return op.sig
-        ? crypto.subtle.verify('HMAC', k, op.sig as BufferSource, data)
-        : new Uint8Array(await crypto.subtle.sign('HMAC', k, data))
-    }
-    case 'digest':
-      return Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', op.data as BufferSource)), (b) =>
-        b.toString(16).padStart(2, '0'),
-      ).join('')
-    case 'seen':
-      return op.store.markSeen(op.id, op.ttl)
-  }
+async function digest(data: Uint8Array): Promise<string> {
+  const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', data as BufferSource))
+  return Array.from(hash, (b) => b.toString(16).padStart(2, '0')).join('')
+}
+
+/** @internal Web Crypto, for verification. */
+export const webCrypto: Crypto = { verify, digest }
+
+/** @internal Web Crypto, for the signing functions. */
+export const webSigner: Signer = {
+  verify,
+  digest,
+  sign: async (raw, data) =>
+    new Uint8Array(await crypto.subtle.sign('HMAC', await key(raw), data as BufferSource)),
 }

@@ -24,7 +24,7 @@ import {
   type VerifiedStandardWebhook,
   verifyStandard,
 } from './standard.js'
-import { nodeExec } from './exec-node.js'
+import { nodeCrypto } from './exec-node.js'
 import { explain } from './fail.js'
 import { runAsync, runSync } from './run.js'
 
@@ -99,11 +99,11 @@ export interface ERPNextVerifier<T = unknown> {
 export function createERPNextVerifier<T = unknown>(options: ERPNextVerifierOptions<T>): ERPNextVerifier<T> {
   const config = Object.freeze(erpnextConfig(options))
   return Object.freeze({
-    verify: (req: WebhookRequest) => runAsync(verifyERPNext(config, req), nodeExec),
-    verifySync: (req: WebhookRequest) => runSync(verifyERPNext(config, req), nodeExec, explain),
-    verifySignature: (req: WebhookRequest) => runAsync(verifySignatureOnly(config, req), nodeExec),
+    verify: (req: WebhookRequest) => runAsync(verifyERPNext(config, req), nodeCrypto),
+    verifySync: (req: WebhookRequest) => runSync(verifyERPNext(config, req), nodeCrypto, explain),
+    verifySignature: (req: WebhookRequest) => runAsync(verifySignatureOnly(config, req), nodeCrypto),
     verifySignatureSync: (req: WebhookRequest) =>
-      runSync(verifySignatureOnly(config, req), nodeExec, explain),
+      runSync(verifySignatureOnly(config, req), nodeCrypto, explain),
     seen: config.seen,
   })
 }
@@ -118,7 +118,7 @@ export function createERPNextVerifier<T = unknown>(options: ERPNextVerifierOptio
 export async function verifyERPNextWebhook<T = unknown>(
   input: WebhookRequest & ERPNextVerifierOptions<T>,
 ): Promise<VerifiedWebhook<T>> {
-  return runAsync(verifyERPNext(erpnextConfig(input), input), nodeExec)
+  return runAsync(verifyERPNext(erpnextConfig(input), input), nodeCrypto)
 }
 
 /**
@@ -130,7 +130,7 @@ export async function verifyERPNextWebhook<T = unknown>(
 export async function verifyERPNextSignature(
   input: WebhookRequest & ERPNextSignatureOptions,
 ): Promise<{ readonly secretIndex: number }> {
-  return runAsync(verifySignatureOnly(signatureConfig(input), input), nodeExec)
+  return runAsync(verifySignatureOnly(signatureConfig(input), input), nodeCrypto)
 }
 
 /**
@@ -140,7 +140,7 @@ export async function verifyERPNextSignature(
  * const { body, headers } = await signERPNextWebhook({ doctype: 'Student', name: 'EDU-STU-0001' }, 'secret')
  */
 export async function signERPNextWebhook(payload: unknown, secret: string): Promise<SignedERPNextWebhook> {
-  return runAsync(signERPNext(payload, secret), nodeExec)
+  return runAsync(signERPNext(payload, secret), nodeCrypto)
 }
 
 /** A reusable Standard Webhooks verifier. */
@@ -162,8 +162,8 @@ export function createStandardWebhookVerifier<T = unknown>(
 ): StandardWebhookVerifier<T> {
   const config = Object.freeze(standardConfig(options))
   return Object.freeze({
-    verify: (req: WebhookRequest) => runAsync(verifyStandard(config, req), nodeExec),
-    verifySync: (req: WebhookRequest) => runSync(verifyStandard(config, req), nodeExec, explain),
+    verify: (req: WebhookRequest) => runAsync(verifyStandard(config, req), nodeCrypto),
+    verifySync: (req: WebhookRequest) => runSync(verifyStandard(config, req), nodeCrypto, explain),
     seen: config.seen,
   })
 }
@@ -172,12 +172,12 @@ export function createStandardWebhookVerifier<T = unknown>(
 export async function verifyStandardWebhook<T = unknown>(
   input: WebhookRequest & StandardWebhookVerifierOptions<T>,
 ): Promise<VerifiedStandardWebhook<T>> {
-  return runAsync(verifyStandard(standardConfig(input), input), nodeExec)
+  return runAsync(verifyStandard(standardConfig(input), input), nodeCrypto)
 }
 
 /** Signs a Standard Webhooks message; returns the three headers to send. */
 export async function signStandardWebhook(message: StandardWebhookMessage): Promise<SignedStandardWebhook> {
-  return runAsync(signStandard(message), nodeExec)
+  return runAsync(signStandard(message), nodeCrypto)
 }
 
 /**
@@ -189,29 +189,29 @@ export async function signStandardWebhook(message: StandardWebhookMessage): Prom
 export function verifyERPNextWebhookSync<T = unknown>(
   input: WebhookRequest & ERPNextVerifierOptions<T>,
 ): VerifiedWebhook<T> {
-  return runSync(verifyERPNext(erpnextConfig(input), input), nodeExec, explain)
+  return runSync(verifyERPNext(erpnextConfig(input), input), nodeCrypto, explain)
 }
 
 /** Synchronous {@link signERPNextWebhook}. */
 export function signERPNextWebhookSync(payload: unknown, secret: string): SignedERPNextWebhook {
-  return runSync(signERPNext(payload, secret), nodeExec, explain)
+  return runSync(signERPNext(payload, secret), nodeCrypto, explain)
 }
 
 /** Synchronous {@link verifyStandardWebhook}. */
 export function verifyStandardWebhookSync<T = unknown>(
   input: WebhookRequest & StandardWebhookVerifierOptions<T>,
 ): VerifiedStandardWebhook<T> {
-  return runSync(verifyStandard(standardConfig(input), input), nodeExec, explain)
+  return runSync(verifyStandard(standardConfig(input), input), nodeCrypto, explain)
 }
 
 /** Synchronous {@link signStandardWebhook}. */
 export function signStandardWebhookSync(message: StandardWebhookMessage): SignedStandardWebhook {
-  return runSync(signStandard(message), nodeExec, explain)
+  return runSync(signStandard(message), nodeCrypto, explain)
 }
 
 /** Synchronous {@link verifyERPNextSignature}. */
 export function verifyERPNextSignatureSync(input: WebhookRequest & ERPNextSignatureOptions): {
   readonly secretIndex: number
 } {
-  return runSync(verifySignatureOnly(signatureConfig(input), input), nodeExec, explain)
+  return runSync(verifySignatureOnly(signatureConfig(input), input), nodeCrypto, explain)
 }

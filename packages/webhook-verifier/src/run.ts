@@ -1,13 +1,13 @@
-import { Failure, type Gen, type Op, P } from './core.js'
+import { type Crypto, Failure, type Gen, P } from './core.js'
 import type { WebhookVerificationError } from './errors.js'
 
 /**
  * @internal Drives a core generator synchronously. A failure becomes its error through `explain`, driven by
- * the same executor (diagnosing a mismatch computes HMACs).
+ * the same crypto (diagnosing a mismatch computes HMACs).
  */
-export function runSync<R>(
-  gen: Gen<R>,
-  exec: (op: Op) => unknown,
+export function runSync<R, X extends Crypto>(
+  gen: Gen<R, X>,
+  exec: X,
   explain: (f: Failure) => Gen<WebhookVerificationError>,
 ): R {
   try {
@@ -17,10 +17,10 @@ export function runSync<R>(
   }
 }
 
-function drive<R>(gen: Gen<R>, exec: (op: Op) => unknown): R {
+function drive<R, X extends Crypto>(gen: Gen<R, X>, exec: X): R {
   let step = gen.next()
   while (!step.done) {
-    const value = exec(step.value)
+    const value = step.value(exec)
     if (value instanceof Promise || (value as { then?: unknown } | null)?.then) {
       Promise.resolve(value).catch(() => {})
       throw new TypeError(
@@ -34,12 +34,12 @@ function drive<R>(gen: Gen<R>, exec: (op: Op) => unknown): R {
 
 /**
  * @internal Drives a core generator, awaiting every operation. A failure becomes its error through the
- * failure module, loaded on the first failure and driven by the same executor.
+ * failure module, loaded on the first failure and driven by the same crypto.
  */
-export async function runAsync<R>(gen: Gen<R>, exec: (op: Op) => unknown): Promise<R> {
+export async function runAsync<R, X extends Crypto>(gen: Gen<R, X>, exec: X): Promise<R> {
   try {
     let step = gen.next()
-    while (!step.done) step = gen.next(await exec(step.value))
+    while (!step.done) step = gen.next(await step.value(exec))
     return step.value
   } catch (error) {
     throw error instanceof Failure ? await runAsync((await import('./fail.js')).explain(error), exec) : error

@@ -1,4 +1,13 @@
-import { b64encode, decoder, ERPNEXT_SIGNATURE_HEADER, type Gen, P, signOp, utf8 } from './core.js'
+import {
+  b64encode,
+  decoder,
+  ERPNEXT_SIGNATURE_HEADER,
+  type Gen,
+  P,
+  type Signer,
+  signOp,
+  utf8,
+} from './core.js'
 import { dumps } from './python-json.js'
 
 /** What {@link signERPNextWebhook} produces: exactly what ERPNext sends. */
@@ -12,7 +21,7 @@ export interface SignedERPNextWebhook {
 }
 
 /** @internal */
-export function* signERPNext(payload: unknown, secret: string): Gen<SignedERPNextWebhook> {
+export function* signERPNext(payload: unknown, secret: string): Gen<SignedERPNextWebhook, Signer> {
   if (typeof secret !== 'string' || secret === '')
     throw new TypeError(`${P}secret must be a non-empty string.`)
   const raw = payload instanceof Uint8Array

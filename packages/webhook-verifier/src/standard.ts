@@ -16,6 +16,7 @@ import {
   payloadOf,
   request,
   SIG_B64,
+  type Signer,
   signOp,
   toBytes,
   utf8,
@@ -137,7 +138,7 @@ export interface SignedStandardWebhook {
 }
 
 /** @internal */
-export function* signStandard(m: StandardWebhookMessage): Gen<SignedStandardWebhook> {
+export function* signStandard(m: StandardWebhookMessage): Gen<SignedStandardWebhook, Signer> {
   if (m === null || typeof m !== 'object')
     throw new TypeError(`${P}expected { id, timestamp, body, secret }.`)
   if (typeof m.id !== 'string' || m.id === '' || m.id.includes('.')) {

@@ -24,7 +24,7 @@ import {
   type VerifiedStandardWebhook,
   verifyStandard,
 } from './standard.js'
-import { webExec } from './exec-web.js'
+import { webCrypto, webSigner } from './exec-web.js'
 import { runAsync } from './run.js'
 
 export type {
@@ -91,8 +91,8 @@ export interface ERPNextVerifier<T = unknown> {
 export function createERPNextVerifier<T = unknown>(options: ERPNextVerifierOptions<T>): ERPNextVerifier<T> {
   const config = Object.freeze(erpnextConfig(options))
   return Object.freeze({
-    verify: (req: WebhookRequest) => runAsync(verifyERPNext(config, req), webExec),
-    verifySignature: (req: WebhookRequest) => runAsync(verifySignatureOnly(config, req), webExec),
+    verify: (req: WebhookRequest) => runAsync(verifyERPNext(config, req), webCrypto),
+    verifySignature: (req: WebhookRequest) => runAsync(verifySignatureOnly(config, req), webCrypto),
     seen: config.seen,
   })
 }
@@ -107,7 +107,7 @@ export function createERPNextVerifier<T = unknown>(options: ERPNextVerifierOptio
 export async function verifyERPNextWebhook<T = unknown>(
   input: WebhookRequest & ERPNextVerifierOptions<T>,
 ): Promise<VerifiedWebhook<T>> {
-  return runAsync(verifyERPNext(erpnextConfig(input), input), webExec)
+  return runAsync(verifyERPNext(erpnextConfig(input), input), webCrypto)
 }
 
 /**
@@ -119,7 +119,7 @@ export async function verifyERPNextWebhook<T = unknown>(
 export async function verifyERPNextSignature(
   input: WebhookRequest & ERPNextSignatureOptions,
 ): Promise<{ readonly secretIndex: number }> {
-  return runAsync(verifySignatureOnly(signatureConfig(input), input), webExec)
+  return runAsync(verifySignatureOnly(signatureConfig(input), input), webCrypto)
 }
 
 /**
@@ -129,7 +129,7 @@ export async function verifyERPNextSignature(
  * const { body, headers } = await signERPNextWebhook({ doctype: 'Student', name: 'EDU-STU-0001' }, 'secret')
  */
 export async function signERPNextWebhook(payload: unknown, secret: string): Promise<SignedERPNextWebhook> {
-  return runAsync(signERPNext(payload, secret), webExec)
+  return runAsync(signERPNext(payload, secret), webSigner)
 }
 
 /** A reusable Standard Webhooks verifier. */
@@ -149,7 +149,7 @@ export function createStandardWebhookVerifier<T = unknown>(
 ): StandardWebhookVerifier<T> {
   const config = Object.freeze(standardConfig(options))
   return Object.freeze({
-    verify: (req: WebhookRequest) => runAsync(verifyStandard(config, req), webExec),
+    verify: (req: WebhookRequest) => runAsync(verifyStandard(config, req), webCrypto),
     seen: config.seen,
   })
 }
@@ -158,10 +158,10 @@ export function createStandardWebhookVerifier<T = unknown>(
 export async function verifyStandardWebhook<T = unknown>(
   input: WebhookRequest & StandardWebhookVerifierOptions<T>,
 ): Promise<VerifiedStandardWebhook<T>> {
-  return runAsync(verifyStandard(standardConfig(input), input), webExec)
+  return runAsync(verifyStandard(standardConfig(input), input), webCrypto)
 }
 
 /** Signs a Standard Webhooks message; returns the three headers to send. */
 export async function signStandardWebhook(message: StandardWebhookMessage): Promise<SignedStandardWebhook> {
-  return runAsync(signStandard(message), webExec)
+  return runAsync(signStandard(message), webSigner)
 }

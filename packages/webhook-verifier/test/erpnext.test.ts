@@ -128,6 +128,12 @@ describe.each(implementations)('verifyERPNextWebhook ($name)', ({ api }) => {
     it('secret_whitespace: the configured secret has a trailing newline', async () => {
       expect(await codeOf(() => verify({ secret: 'secret\n' }))).toBe('secret_whitespace')
     })
+    it('secret_whitespace: the configured secret has a leading byte order mark', async () => {
+      expect(await codeOf(() => verify({ secret: '\uFEFFsecret' }))).toBe('secret_whitespace')
+    })
+    it('secret_whitespace: one of two configured secrets has a leading space', async () => {
+      expect(await codeOf(() => verify({ secret: ['other', ' secret'] }))).toBe('secret_whitespace')
+    })
     it('replayed: the same delivery twice with a seen-store', async () => {
       const seen = new MemorySeenStore()
       await verify({ seen })

@@ -67,6 +67,71 @@ describe('synchronous Node API', () => {
   })
 })
 
+describe('the sync, async and Web paths fail alike', () => {
+  const template = vector('template')
+  const NOW = Date.parse('2026-11-25T17:16:53.000Z')
+  const base = { body: contract.body, headers, secret: 'secret' }
+  // Each case breaks one thing; the async paths build their errors in a lazily loaded module, the
+  // synchronous one in a statically imported one.
+  const cases: [string, Record<string, unknown>][] = [
+    ['no body', { body: undefined }],
+    ['a parsed body', { body: {} }],
+    ['too large', { maxBodyBytes: 10 }],
+    ['no signature', { headers: {} }],
+    ['malformed signature', { headers: { 'x-frappe-webhook-signature': 'abc' } }],
+    [
+      'two signatures',
+      { headers: { 'x-frappe-webhook-signature': [contract.signature, contract.signature] } },
+    ],
+    ['wrong secret', { secret: 'other' }],
+    ['secret with whitespace', { secret: 'secret ' }],
+    ['re-serialised body', { body: JSON.stringify(JSON.parse(contract.body)) }],
+    [
+      'stale sent_at',
+      {
+        body: template.body,
+        headers: { 'x-frappe-webhook-signature': template.signature },
+        now: () => NOW + 300_001,
+      },
+    ],
+    [
+      'future sent_at',
+      {
+        body: template.body,
+        headers: { 'x-frappe-webhook-signature': template.signature },
+        now: () => NOW - 300_001,
+      },
+    ],
+    [
+      'parse() throws',
+      {
+        parse: () => {
+          throw new Error('no')
+        },
+      },
+    ],
+  ]
+  it.each(cases)('%s', async (_label, over) => {
+    const input = { ...base, ...over } as Parameters<typeof node.verifyERPNextWebhookSync>[0]
+    let sync: unknown
+    try {
+      node.verifyERPNextWebhookSync(input)
+    } catch (error) {
+      sync = error
+    }
+    const asyncNode = await node.verifyERPNextWebhook(input).catch((e: unknown) => e)
+    const asyncWeb = await web.verifyERPNextWebhook(input).catch((e: unknown) => e)
+    expect(node.isWebhookVerificationError(sync)).toBe(true)
+    const shape = (e: unknown) => {
+      const { name, code, message } = e as node.WebhookVerificationError
+      return { name, code, message, reason: (e as { reason?: unknown }).reason }
+    }
+    expect(shape(asyncNode)).toEqual(shape(sync))
+    expect(shape(asyncWeb)).toEqual(shape(sync))
+    expect(asyncNode).toBeInstanceOf((sync as object).constructor)
+  })
+})
+
 describe('errors', () => {
   it('carry a literal name, a stable code and the package prefix', async () => {
     const error = await web
