@@ -44,7 +44,9 @@ for (const dir of readdirSync(join(root, 'packages')).sort()) {
     cwd,
   )
   if (manifest.scripts?.['check:package']) {
-    run(`${manifest.name}: check:package`, 'pnpm', ['run', '--silent', 'check:package'], cwd, { showOutput: true })
+    run(`${manifest.name}: check:package`, 'pnpm', ['run', '--silent', 'check:package'], cwd, {
+      showOutput: true,
+    })
   }
 }
 
