@@ -63,7 +63,9 @@ async function forward(emulator: Emulator, req: IncomingMessage, res: ServerResp
   }
   const method = req.method ?? 'GET'
   const body = method === 'GET' || method === 'HEAD' ? undefined : Buffer.concat(chunks)
-  const response = await emulator.handle(new Request(new URL(req.url ?? '/', origin), { method, headers, body }))
+  const response = await emulator.handle(
+    new Request(new URL(req.url ?? '/', origin), { method, headers, body }),
+  )
   const out: Record<string, string | string[]> = {}
   response.headers.forEach((value, key) => {
     if (key !== 'set-cookie') out[key] = value
@@ -124,9 +126,11 @@ async function start(): Promise<Fixture> {
   const pageErrors: string[] = []
   page.on('pageerror', (error) => pageErrors.push(error.message))
   await page.goto(`${origin}/`)
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 5000 }).catch((error: unknown) => {
-    throw new Error(`the bundle did not load in Chromium: ${pageErrors.join('; ') || String(error)}`)
-  })
+  await page
+    .waitForSelector('body[data-ready="true"]', { state: 'attached', timeout: 5000 })
+    .catch((error: unknown) => {
+      throw new Error(`the bundle did not load in Chromium: ${pageErrors.join('; ') || String(error)}`)
+    })
   return {
     emulator,
     server,
