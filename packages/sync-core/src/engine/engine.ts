@@ -108,6 +108,8 @@ class Engine implements SyncEngine {
   #running = false
   #loops: Promise<void>[] = []
   #wakers = new Set<() => void>()
+  /** Bumped by every wake-up, so a worker whose lease raced an intake does not sleep through it. */
+  #wakeups = 0
   #leaseSeq = 0
   readonly #confirmed = new Map<string, number>()
   readonly #inflight = new Map<string, Promise<ErpDoc>>()
@@ -293,6 +295,7 @@ class Engine implements SyncEngine {
   }
 
   #wake(): void {
+    this.#wakeups++
     for (const w of [...this.#wakers]) w()
   }
 
@@ -893,13 +896,22 @@ class Engine implements SyncEngine {
         await this.#sleep(Math.min(this.#circuit.retryAt - this.#o.now(), 5 * this.#o.pollIntervalMs))
         continue
       }
+      // Work enqueued while this lease was in flight (an intake that committed after the lease query ran)
+      // wakes the loop at once instead of after a poll interval: the lost-wake-up race.
+      const wakeups = this.#wakeups
       let processed = 0
       try {
         processed = await this.#batch()
       } catch {
         this.#countError('STORE_UNAVAILABLE')
       }
-      if (processed === 0 && this.#running) await this.#sleep(this.#o.pollIntervalMs)
+      if (processed === 0 && this.#running && wakeups === this.#wakeups) {
+        const woken = this.#wakeups
+        await this.#sleep(this.#o.pollIntervalMs)
+        // Woken from idle by new work: give a burst a moment to gather into one batch.
+        if (woken !== this.#wakeups && this.#running && this.#o.batchWaitMs > 0)
+          await new Promise<void>((resolve) => this.#o.timers.setTimeout(resolve, this.#o.batchWaitMs))
+      }
     }
   }
 

@@ -145,8 +145,18 @@ export interface SyncEngineOptions {
   readonly retryMaxMs?: number
   /** Enhancer time limit. @default 10000 */
   readonly enhancerTimeoutMs?: number
-  /** Idle workers poll the queue this often. @default 200 */
+  /**
+   * Idle workers poll the queue this often. Intake and enqueued write-backs wake idle workers
+   * at once, so this only bounds how soon work enqueued by another process is seen. @default 200
+   */
   readonly pollIntervalMs?: number
+  /**
+   * Adaptive batch collection: a worker woken from idle by new work waits this long before leasing, so a burst
+   * of webhooks (an import, a bulk edit) lands in one batch instead of one batch per event. A worker that
+   * just finished a batch leases at once (the events that arrived meanwhile form its next batch). `0`
+   * disables it. @default 2
+   */
+  readonly batchWaitMs?: number
   /** How long webhook bodies are remembered for duplicate detection. @default 86400000 */
   readonly seenTtlMs?: number
   /** Largest accepted webhook body. @default 65536 */
