@@ -1,7 +1,8 @@
 /**
- * Browser entry of the browser test: bundled by esbuild (`platform: 'browser'`) together with ky,
- * p-retry, bottleneck and zod, loaded by `index.html`, and driven from `test/browser.test.ts` through
- * Playwright. Every scenario runs the real client in the page and returns plain, structured-cloneable data.
+ * Entry of the browser test: bundled by esbuild (`platform: 'browser'`) together with ky, p-retry,
+ * bottleneck and zod, then loaded by `index.html` in Chromium (driven through Playwright) and, when they
+ * are installed, imported by Deno and Bun. Every scenario runs the real client and returns plain,
+ * structured-cloneable data; the test asserts on it.
  */
 import {
   createClient,
@@ -13,13 +14,14 @@ import {
   type RetryInfo,
 } from '../../src/index.js'
 
-/** Token credentials handed in by the test (loopback emulator, never a real site). */
-export interface PageCredentials {
+/** Where the emulator is and its token credentials, handed in by the test (loopback only, never a real site). */
+export interface Target {
+  readonly url: string
   readonly apiKey: string
   readonly apiSecret: string
 }
 
-/** What the page reports about an error that crossed no realm boundary yet. */
+/** An error as the runtime saw it, reduced to data that survives the trip back to the test. */
 export interface PageError {
   readonly name: string
   readonly code: string | undefined
@@ -28,10 +30,10 @@ export interface PageError {
   readonly instanceOfError: boolean
 }
 
-function make(credentials: PageCredentials, hooks?: { beforeRetry: ((info: RetryInfo) => void)[] }) {
+function make(target: Target, hooks?: { beforeRetry: ((info: RetryInfo) => void)[] }) {
   return createClient({
-    url: location.origin,
-    auth: { type: 'token', apiKey: credentials.apiKey, apiSecret: credentials.apiSecret },
+    url: target.url,
+    auth: { type: 'token', apiKey: target.apiKey, apiSecret: target.apiSecret },
     retry: { minDelay: 1, maxDelay: 5 },
     ...(hooks ? { hooks } : {}),
   })
@@ -48,7 +50,7 @@ function describeError(error: unknown): PageError {
   }
 }
 
-/** Facts about the realm the bundle runs in (proves it is a browser, not Node). */
+/** Facts about the realm the bundle runs in (in Chromium: proves it is a browser, not Node). */
 export function environment() {
   return {
     hasProcess: typeof (globalThis as { process?: unknown }).process !== 'undefined',
@@ -59,8 +61,8 @@ export function environment() {
 }
 
 /** List enabled Students with typed fields. */
-export async function listStudents(credentials: PageCredentials) {
-  const client: ERPNextClient = make(credentials)
+export async function listStudents(target: Target) {
+  const client: ERPNextClient = make(target)
   const rows = await client
     .doc('Student')
     .list({ fields: ['name', 'first_name', 'enabled'], filters: { enabled: 1 }, limit: 5 })
@@ -69,8 +71,8 @@ export async function listStudents(credentials: PageCredentials) {
 }
 
 /** Fetch Students with their guardians in a constant number of requests. */
-export async function getManyWithGuardians(credentials: PageCredentials, names: readonly string[]) {
-  const client = make(credentials)
+export async function getManyWithGuardians(target: Target, names: readonly string[]) {
+  const client = make(target)
   const result = await client.getMany('Student', names, { withChildren: ['guardians'] })
   return {
     requests: result.requests,
@@ -82,9 +84,9 @@ export async function getManyWithGuardians(credentials: PageCredentials, names: 
   }
 }
 
-/** A 404 for a Student that does not exist, classified in the page. */
-export async function notFound(credentials: PageCredentials) {
-  const error = await make(credentials)
+/** A 404 for a Student that does not exist, classified where it happened. */
+export async function notFound(target: Target) {
+  const error = await make(target)
     .doc('Student')
     .get('EDU-STU-DOES-NOT-EXIST')
     .then(
@@ -94,9 +96,9 @@ export async function notFound(credentials: PageCredentials) {
   return { ...describeError(error), isNotFoundError: isNotFoundError(error) }
 }
 
-/** A 417 (MandatoryError) for a Student without `first_name`, classified in the page. */
-export async function mandatory(credentials: PageCredentials) {
-  const error = await make(credentials)
+/** A 417 (MandatoryError) for a Student without `first_name`, classified where it happened. */
+export async function mandatory(target: Target) {
+  const error = await make(target)
     .doc('Student')
     .create({ last_name: 'Browser' } as never, { validateOutgoing: false })
     .then(
@@ -107,9 +109,9 @@ export async function mandatory(credentials: PageCredentials) {
 }
 
 /** A GET that meets injected 503s and succeeds after retrying. */
-export async function retryAfter503(credentials: PageCredentials) {
+export async function retryAfter503(target: Target) {
   const retries: { status: number | undefined; attempt: number }[] = []
-  const client = make(credentials, {
+  const client = make(target, {
     beforeRetry: [
       (info) =>
         retries.push({
@@ -123,9 +125,9 @@ export async function retryAfter503(credentials: PageCredentials) {
 }
 
 /** A write that meets an injected 503: not retried, surfaced as a ServerError. */
-export async function writeNotRetried(credentials: PageCredentials) {
+export async function writeNotRetried(target: Target) {
   let retries = 0
-  const client = make(credentials, { beforeRetry: [() => retries++] })
+  const client = make(target, { beforeRetry: [() => retries++] })
   const error = await client
     .doc('Guardian')
     .create({ guardian_name: 'Browser Write' })
