@@ -35,5 +35,13 @@ export function sourceAliases(): { find: RegExp; replacement: string }[] {
       aliases.push({ find: new RegExp(`^${escapeRegExp(specifier)}$`), replacement: file })
     }
   }
+  // better-sqlite3 12 (the last release that runs on Node 20) aborts the process on Node >= 24.19 when a
+  // Statement is finalised outside a V8 context; 13 fixes it but needs Node 22. CI's Node 24 run installs
+  // 13 beside the workspace and points this variable at it, testing what a Node 24 user would install.
+  const sqliteDriver = process.env.EDUSYNC_BETTER_SQLITE3
+  if (sqliteDriver) {
+    const manifest = JSON.parse(readFileSync(join(sqliteDriver, 'package.json'), 'utf8')) as { main?: string }
+    aliases.push({ find: /^better-sqlite3$/, replacement: join(sqliteDriver, manifest.main ?? 'lib/index.js') })
+  }
   return aliases
 }

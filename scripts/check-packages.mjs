@@ -10,11 +10,12 @@ const root = new URL('..', import.meta.url).pathname
 const only = process.argv.slice(2)
 const failures = []
 
-function run(label, cmd, args, cwd) {
+function run(label, cmd, args, cwd, { showOutput = false } = {}) {
   process.stdout.write(`  • ${label} … `)
   const res = spawnSync(cmd, args, { cwd, encoding: 'utf8' })
   if (res.status === 0) {
     console.log('ok')
+    if (showOutput && res.stdout.trim()) console.log(res.stdout.trimEnd().replace(/^/gm, '      '))
     return
   }
   console.log('FAILED')
@@ -43,7 +44,9 @@ for (const dir of readdirSync(join(root, 'packages')).sort()) {
     cwd,
   )
   if (manifest.scripts?.['check:package']) {
-    run(`${manifest.name}: check:package`, 'pnpm', ['run', '--silent', 'check:package'], cwd)
+    run(`${manifest.name}: check:package`, 'pnpm', ['run', '--silent', 'check:package'], cwd, {
+      showOutput: true,
+    })
   }
 }
 

@@ -35,10 +35,47 @@ const viaKy = async (name: string) => {
   return ((await response.json()) as { data: unknown }).data
 }
 
+// The breakdown of ky's per-call cost: what ky does on every call that raw fetch does not.
+const headers = { Authorization: auth, Accept: 'application/json' }
+const studentUrl = (name: string) => `${base}/api/resource/Student/${encodeURIComponent(name)}`
+const readData = async (response: Response) => {
+  if (!response.ok) throw new Error(String(response.status))
+  return ((await response.json()) as { data: unknown }).data
+}
+// 1. ky builds a Request from (input, options) and hands fetch that Request (fetch then copies it).
+const viaRequest = async (name: string) => readData(await fetch(new Request(studentUrl(name), { headers })))
+// 2. ...and keeps a clone of it (for retries and hooks), which has no option to turn off.
+const viaRequestClone = async (name: string) => {
+  const request = new Request(studentUrl(name), { headers })
+  void request.clone()
+  return readData(await fetch(request))
+}
+// 3. ...plus its abort controller and timeout race: what ky's `timeout: false` saves.
+const kyNoTimeout = ky.create({ retry: 0, throwHttpErrors: false, timeout: false })
+const viaKyNoTimeout = async (name: string) => readData(await kyNoTimeout(studentUrl(name), { headers }))
+
+// 4. ky with exactly the options the client passes (timeout 30 s, redirect: 'manual', credentials).
+const kyAsClient = ky.create({ retry: 0, throwHttpErrors: false, timeout: 30_000 })
+const viaKyAsClient = async (name: string) =>
+  readData(
+    await kyAsClient(studentUrl(name), {
+      method: 'GET',
+      headers,
+      body: undefined,
+      signal: undefined,
+      credentials: 'same-origin',
+      redirect: 'manual',
+    }),
+  )
+
 type Variant = [label: string, run: (name: string) => Promise<unknown>]
 const variants: Variant[] = [
   ['raw fetch', raw],
+  ['fetch(new Request())', viaRequest],
+  ['fetch(Request) + clone()', viaRequestClone],
+  ['ky, timeout: false', viaKyNoTimeout],
   ['ky alone', viaKy],
+  ["ky, the client's options", viaKyAsClient],
   ['client (defaults)', (n) => client.doc('Student').get(n)],
   ["client (validate: 'lenient')", (n) => lenient.doc('Student').get(n)],
 ]
@@ -75,3 +112,47 @@ for (const [label] of variants) {
   )
 }
 await erp.close()
+
+// Part 2: the same layers with an in-memory fetch (no socket, no server): the JavaScript cost per call
+// alone, which is what the loopback ratios above are made of.
+const canned = async () =>
+  new Response('{"data":{"doctype":"Student","name":"S"}}', {
+    headers: { 'content-type': 'application/json' },
+  })
+const memUrl = 'http://127.0.0.1:9/api/resource/Student/S'
+const memKy = ky.create({ retry: 0, throwHttpErrors: false, fetch: canned })
+const memKyNoTimeout = ky.create({ retry: 0, throwHttpErrors: false, timeout: false, fetch: canned })
+const memClient = createClient({
+  url: 'http://127.0.0.1:9',
+  auth: { type: 'token', apiKey, apiSecret },
+  fetch: canned,
+})
+const memVariants: Variant[] = [
+  ['fetch stand-in alone', async () => readData(await canned())],
+  [
+    '+ Request, signal, clone()',
+    async () => {
+      const request = new Request(memUrl, { headers, signal: new AbortController().signal })
+      void request.clone()
+      return readData(await canned())
+    },
+  ],
+  ['ky, timeout: false', async () => readData(await memKyNoTimeout(memUrl, { headers }))],
+  ['ky alone', async () => readData(await memKy(memUrl, { headers }))],
+  ['client (defaults)', () => memClient.doc('Student').get('S')],
+]
+const MEM_N = Number(process.env.MEM_N ?? 20_000)
+const memSamples = new Map<string, number[]>(memVariants.map(([l]) => [l, []]))
+for (let round = 0; round < 5; round++) {
+  for (const [label, run] of memVariants) {
+    for (let i = 0; i < 500; i++) await run('S')
+    const start = performance.now()
+    for (let i = 0; i < MEM_N / 5; i++) await run('S')
+    memSamples.get(label)!.push(((performance.now() - start) * 1000) / (MEM_N / 5))
+  }
+}
+console.log(`\nIn-memory fetch (JavaScript cost only), ${MEM_N} calls per variant in 5 interleaved blocks`)
+console.log(`${'variant'.padEnd(30)} ${'µs/call (median block)'.padStart(24)}`)
+for (const [label] of memVariants) {
+  console.log(`${label.padEnd(30)} ${median(memSamples.get(label)!).toFixed(1).padStart(24)}`)
+}

@@ -82,6 +82,7 @@ export type ERPNextErrorCode =
   | 'UNKNOWN_DOCTYPE'
   | 'UNKNOWN_FIELD'
   | 'OAUTH'
+  | 'RATE_LIMITER_DISCONNECTED'
 
 /** Strip HTML tags Frappe puts into messages, so a message reads as plain text. */
 function plain(text: string): string {
@@ -364,6 +365,15 @@ export class OAuthError extends ERPNextError {
   }
 }
 
+/**
+ * A request (or `limiter.schedule()` / `limiter.ready()`) used a rate limiter after its `disconnect()`.
+ * Nothing was sent. Create a new limiter (and clients that use it) instead of reusing a disconnected one.
+ */
+export class RateLimiterDisconnectedError extends ERPNextError {
+  override name = 'RateLimiterDisconnectedError' as const
+  override readonly code = 'RATE_LIMITER_DISCONNECTED' as const
+}
+
 function hasCode(value: unknown, codes: readonly ERPNextErrorCode[]): boolean {
   if (typeof value !== 'object' || value === null) return false
   if ((value as Record<symbol, unknown>)[BRAND] !== true) return false
@@ -442,6 +452,8 @@ export const isUnknownDocTypeError = guard<UnknownDocTypeError>('UNKNOWN_DOCTYPE
 export const isUnknownFieldError = guard<UnknownFieldError>('UNKNOWN_FIELD')
 /** Realm-safe guard for {@link OAuthError}. */
 export const isOAuthError = guard<OAuthError>('OAUTH')
+/** Realm-safe guard for {@link RateLimiterDisconnectedError}. */
+export const isRateLimiterDisconnectedError = guard<RateLimiterDisconnectedError>('RATE_LIMITER_DISCONNECTED')
 
 /** @internal Prefix for TypeError/RangeError messages about options and arguments. */
 export const MESSAGE_PREFIX = PREFIX

@@ -1,9 +1,10 @@
 import Bottleneck from 'bottleneck'
-import { MESSAGE_PREFIX } from './errors.js'
+import { MESSAGE_PREFIX, RateLimiterDisconnectedError } from './errors.js'
 
 /**
- * The part of an ioredis client the Redis-backed limiter uses. Pass your own `new Redis(...)`; the
- * limiter duplicates it for pub/sub and never closes it.
+ * The part of an ioredis client the Redis-backed limiter uses. Pass your own `new Redis(...)` (a
+ * `lazyConnect` client is connected by the limiter); the limiter duplicates it for pub/sub, closes that
+ * duplicate in `disconnect()`, and never closes your client.
  */
 export interface RedisClientLike {
   /** Used to open the pub/sub connection. */
@@ -43,7 +44,10 @@ export interface RateLimiterOptions {
  * or through Redis.
  */
 export interface RateLimiter {
-  /** Run `task` when the limits allow it (and no pause is in effect). */
+  /**
+   * Run `task` when the limits allow it (and no pause is in effect). Rejects with
+   * {@link RateLimiterDisconnectedError} after {@link RateLimiter.disconnect}.
+   */
   schedule<T>(task: () => Promise<T>): Promise<T>
   /** Stop starting requests for `ms` milliseconds (called on a 429 with its `Retry-After`); shared via Redis. */
   pause(ms: number): void
@@ -51,9 +55,22 @@ export interface RateLimiter {
   readonly pausedUntil: number
   /** Whether the limiter keeps its state in Redis. */
   readonly distributed: boolean
-  /** Resolves when the limiter is ready (Redis connected). */
+  /**
+   * Resolves once the limiter can schedule: at once for an in-process limiter; for a Redis-backed one when
+   * both of its Redis connections are up and its state is registered (it stays pending while Redis is
+   * unreachable, as ioredis keeps reconnecting). Rejects with {@link RateLimiterDisconnectedError} once
+   * {@link RateLimiter.disconnect} has been called.
+   */
   ready(): Promise<void>
-  /** Stop the limiter and drop its Redis subscriptions (does not quit your Redis client). */
+  /**
+   * Close the limiter for good; idempotent (every call returns the same promise) and never rejects.
+   * New `schedule()` calls, and so requests of clients using it, reject with
+   * {@link RateLimiterDisconnectedError}. Jobs already scheduled still run when Redis is usable; when it is
+   * not (not connected yet, your client already closed, Redis down) those that have not started are
+   * rejected with that error instead (nothing was sent for them). It then waits for the requests in flight,
+   * closes the pub/sub connection it duplicated from your client and removes its listener from your client,
+   * leaving no timers or sockets behind. Your own Redis client stays open: close it yourself, before or after.
+   */
   disconnect(): Promise<void>
 }
 
@@ -100,13 +117,14 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
   let pausedUntil = 0
   const waitForPause = async (): Promise<void> => {
-    // Sleep once per pause; sleep again only if the pause was extended meanwhile (never spin on a clock).
-    let waitedFor = 0
-    while (pausedUntil !== waitedFor) {
-      waitedFor = pausedUntil
-      const remaining = waitedFor - now()
+    // Sleep until the pause ends. Sleep again if it was extended meanwhile, or if the timer fired a little
+    // early by the clock (timers round to whole milliseconds) — but never spin on a clock that a test froze.
+    for (;;) {
+      const before = now()
+      const remaining = pausedUntil - before
       if (remaining <= 0) return
       await sleep(remaining)
+      if (now() === before) return
     }
   }
   const redis = options.redis
@@ -139,9 +157,20 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
       reservoirRefreshInterval: interval,
     })
   }
-  const client = redis.client as { constructor: unknown }
+  const client = redis.client as unknown as RedisHandle
+  const errorListenersBefore = new Set(client.listeners?.('error') ?? [])
+  // Bottleneck waits for each connection's `ready` event without sending a command, so a client created
+  // with `lazyConnect` would never connect (and `ready()` would never settle): connect it here.
+  if (client.status === 'wait') client.connect?.().catch(() => {})
   // Passing the library avoids Bottleneck's `require('ioredis')`, which ESM and bundlers lack.
   const connection = new Bottleneck.IORedisConnection({ client, Redis: client.constructor })
+  // Bottleneck's internals (stable in bottleneck 2.x): the pub/sub duplicate it opened, which is ours to
+  // close, and the flag that makes it skip UNSUBSCRIBE when that connection is going away anyway.
+  const internals = connection as unknown as { subscriber: RedisHandle; terminated: boolean }
+  const subscriber = internals.subscriber
+  if (subscriber.status === 'wait') subscriber.connect?.().catch(() => {})
+  // The `error` listener Bottleneck put on your client; removed again by disconnect().
+  const addedErrorListeners = (client.listeners?.('error') ?? []).filter((l) => !errorListenersBefore.has(l))
   Object.assign(settings, {
     id: redis.id,
     datastore: 'ioredis',
@@ -149,6 +178,7 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
     connection,
   })
   const bottleneck = new Bottleneck(settings)
+  const store = (bottleneck as unknown as { _store: { heartbeat?: ReturnType<typeof setInterval> } })._store
   bottleneck.on('message', (message: string) => {
     if (!message.startsWith(PAUSE_PREFIX)) return
     const until = Number(message.slice(PAUSE_PREFIX.length))
@@ -156,38 +186,150 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
   })
   // A Redis failure must not crash the process; requests then fail or wait, which callers see.
   bottleneck.on('error', () => {})
+
+  let readyReached = false
+  const storeReady = bottleneck.ready().then(() => {
+    readyReached = true
+  })
+  storeReady.catch(() => {})
+  let closed = false
+  let closing: Promise<void> | undefined
+  let abandoned = false
+  let signalClosed: (error: Error) => void = () => {}
+  const closedSignal = new Promise<never>((_, reject) => {
+    signalClosed = reject
+  })
+  closedSignal.catch(() => {})
+  /** Rejecters of scheduled jobs whose task has not started. */
+  const waiting = new Set<(error: Error) => void>()
+  /** Tasks in progress (requests in flight). */
+  const running = new Set<Promise<unknown>>()
+
   return Object.freeze({
     schedule<T>(task: () => Promise<T>): Promise<T> {
-      return bottleneck.schedule(async () => {
-        await waitForPause()
-        return task()
+      if (closed) return Promise.reject(disconnectedError('schedule()'))
+      return new Promise<T>((resolve, reject) => {
+        waiting.add(reject)
+        bottleneck
+          .schedule(async () => {
+            await waitForPause()
+            // After a disconnect that could not drain through Redis, a job that had not started never does.
+            if (abandoned) throw disconnectedError('schedule()')
+            waiting.delete(reject)
+            const run = task()
+            running.add(run)
+            try {
+              return await run
+            } finally {
+              running.delete(run)
+            }
+          })
+          .then(resolve, (error: unknown) => {
+            waiting.delete(reject)
+            reject(
+              closed && error instanceof Bottleneck.BottleneckError ? disconnectedError('schedule()') : error,
+            )
+          })
       })
     },
     pause(ms: number): void {
       const until = now() + Math.max(0, ms)
       if (until <= pausedUntil) return
       pausedUntil = until
-      void bottleneck.publish(`${PAUSE_PREFIX}${until}`).catch(() => {})
+      if (!closed) void bottleneck.publish(`${PAUSE_PREFIX}${until}`).catch(() => {})
     },
     get pausedUntil() {
       return pausedUntil
     },
     distributed: true,
-    async ready(): Promise<void> {
-      await bottleneck.ready()
+    ready(): Promise<void> {
+      if (closed) return Promise.reject(disconnectedError('ready()'))
+      return Promise.race([storeReady, closedSignal])
     },
-    async disconnect(): Promise<void> {
-      await bottleneck.stop({ dropWaitingJobs: false })
-      await bottleneck.disconnect(false)
-      // The connection duplicated the caller's client for pub/sub; that duplicate is ours to close.
-      // (`ready` is a promise property at run time, although Bottleneck's typings call it a method.)
-      const ready = (
-        connection as unknown as { ready: Promise<{ subscriber: { quit(): Promise<unknown> } }> }
-      ).ready
-      const { subscriber } = await ready
-      await subscriber.quit()
+    disconnect(): Promise<void> {
+      closing ??= (async () => {
+        closed = true
+        signalClosed(disconnectedError('ready()'))
+        // Drain through Redis when it is usable: jobs already scheduled still run, in the shared budget.
+        // Right after creation the connections are still coming up and registering: wait for that unless a
+        // connection closes first (Redis unreachable, your client closed), so this never hangs.
+        if (!readyReached && LIVE.has(client.status ?? '') && LIVE.has(subscriber.status ?? '')) {
+          await untilReadyOrClosed(storeReady, [client, subscriber])
+        }
+        if (readyReached && client.status === 'ready') {
+          try {
+            await bottleneck.stop({ dropWaitingJobs: false })
+          } catch {
+            // Redis failed while draining; what is left is abandoned below.
+          }
+        }
+        // Otherwise (not connected yet, your client already closed, Redis down) the jobs still waiting are
+        // rejected: none of them has sent anything.
+        abandoned = true
+        for (const reject of waiting) reject(disconnectedError('schedule()'))
+        waiting.clear()
+        await Promise.allSettled(running)
+        internals.terminated = true
+        await bottleneck.disconnect(false)
+        // The heartbeat starts when Redis setup completes; if that happens after this point, stop it then.
+        void storeReady.then(
+          () => clearInterval(store.heartbeat),
+          () => {},
+        )
+        for (const listener of addedErrorListeners) client.off?.('error', listener)
+        await closeQuietly(subscriber)
+      })()
+      return closing
     },
   })
+}
+
+/** The parts of an ioredis client the limiter touches at run time. */
+interface RedisHandle {
+  readonly constructor: unknown
+  readonly status?: string
+  connect?(): Promise<unknown>
+  quit(): Promise<unknown>
+  disconnect(): void
+  listeners?(event: string): ((...args: unknown[]) => void)[]
+  once?(event: string, listener: (...args: unknown[]) => void): unknown
+  off?(event: string, listener: (...args: unknown[]) => void): unknown
+}
+
+const LIVE = new Set(['connecting', 'connect', 'ready'])
+
+/** Resolve when `ready` settles or any of `connections` emits `close`, whichever comes first. */
+async function untilReadyOrClosed(ready: Promise<void>, connections: readonly RedisHandle[]): Promise<void> {
+  let onClose = () => {}
+  const closed = new Promise<void>((resolve) => {
+    onClose = resolve
+  })
+  for (const c of connections) c.once?.('close', onClose)
+  try {
+    await Promise.race([ready.catch(() => {}), closed])
+  } finally {
+    for (const c of connections) c.off?.('close', onClose)
+  }
+}
+
+async function closeQuietly(connection: RedisHandle): Promise<void> {
+  if (connection.status === 'end') return
+  if (connection.status === 'ready') {
+    try {
+      await connection.quit()
+      return
+    } catch {
+      // fall through to a hard close
+    }
+  }
+  // Not connected (connecting, reconnecting, lazy): stop reconnecting and close the socket now.
+  connection.disconnect()
+}
+
+function disconnectedError(what: string): RateLimiterDisconnectedError {
+  return new RateLimiterDisconnectedError(
+    `${what} on a disconnected rate limiter: disconnect() closed it for good (a request still waiting for it then gets this too; nothing was sent for it). Create a new limiter with createRateLimiter() and pass it to new clients.`,
+  )
 }
 
 /**
@@ -234,7 +376,7 @@ function localLimiter(o: {
   }
   return Object.freeze({
     async schedule<T>(task: () => Promise<T>): Promise<T> {
-      if (stopped) throw new Error(`${MESSAGE_PREFIX} The rate limiter was disconnected; create a new one.`)
+      if (stopped) throw disconnectedError('schedule()')
       await acquire()
       try {
         return await task()
@@ -249,7 +391,9 @@ function localLimiter(o: {
       return o.pausedUntil()
     },
     distributed: false,
-    async ready(): Promise<void> {},
+    async ready(): Promise<void> {
+      if (stopped) throw disconnectedError('ready()')
+    },
     async disconnect(): Promise<void> {
       stopped = true
     },

@@ -449,6 +449,7 @@ class EmulatorImpl implements Emulator {
       timeFactor: this.opts.timeFactor,
       random: seededRandom(this.opts.randomSeed ^ 0xbeef),
       faults: () => this.faultController.webhooks(),
+      now: this.opts.now,
     })
     this.engine.onMetaChange = (txn, dt, doc) => this.applyMetaDoc(txn, dt, doc)
     this.engine.onMetaDelete = (txn, dt, doc) => this.removeMetaDoc(txn, dt, doc)

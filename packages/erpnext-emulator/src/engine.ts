@@ -4,7 +4,14 @@
  * optimistic lock, links, controller-computed values and list queries.
  */
 import { FrappeException, frappeThrow } from './errors.js'
-import { type FilterCondition, collate, columnKind, conditionPredicate, parseFilters } from './filters.js'
+import {
+  type FilterCondition,
+  collate,
+  columnKind,
+  conditionPredicate,
+  listValue,
+  parseFilters,
+} from './filters.js'
 import {
   CHILD_COLUMNS,
   type EmulatorDocTypeMeta,
@@ -1590,11 +1597,52 @@ export class Engine {
     })
   }
 
-  /** Documents of `doctype` (child rows for child doctypes) in natural order. */
-  private *source(meta: EmulatorDocTypeMeta, parent: string | undefined): Generator<Doc> {
+  /**
+   * Collated names an AND filter `name = v` / `name in [...]` (`parent` for a child doctype) restricts the
+   * query to, or undefined when no such filter is given (every document is a candidate).
+   */
+  private pinnedNames(meta: EmulatorDocTypeMeta, conds: readonly FilterCondition[]): Set<string> | undefined {
+    const column = meta.istable ? 'parent' : 'name'
+    let pinned: Set<string> | undefined
+    for (const c of conds) {
+      if (c.doctype && c.doctype !== meta.name) continue
+      const field = c.fieldname.replace(/`/g, '').replace(new RegExp(`^tab${escapeRe(meta.name)}\\.`), '')
+      if (field !== column) continue
+      let values: unknown[]
+      if (c.operator === 'in') values = listValue(c.value)
+      else if (c.operator === '=' && (typeof c.value === 'string' || typeof c.value === 'number'))
+        values = [c.value]
+      else continue
+      const keys = new Set(values.map((v) => collate(v ?? '')))
+      pinned = pinned ? new Set([...pinned].filter((k) => keys.has(k))) : keys
+    }
+    return pinned
+  }
+
+  /** Names of `doctype` whose collated name is in `keys`, in natural order, via the name index. */
+  private namesIn(doctype: string, keys: ReadonlySet<string>): string[] {
+    const names: string[] = []
+    for (const key of keys) names.push(...this.lookup(doctype, 'name', key))
+    if (names.length > 1) {
+      const keyed = names.map((n) => [collate(n), n] as const)
+      keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
+      return keyed.map((k) => k[1])
+    }
+    return names
+  }
+
+  /**
+   * Documents of `doctype` (child rows for child doctypes) in natural order; with `pinned`, only the
+   * documents (child rows of the parents) whose collated name is in it.
+   */
+  private *source(
+    meta: EmulatorDocTypeMeta,
+    parent: string | undefined,
+    pinned?: ReadonlySet<string>,
+  ): Generator<Doc> {
     if (!meta.istable) {
       const t = this.table(meta.name)
-      for (const name of this.sortedNames(meta.name)) {
+      for (const name of pinned ? this.namesIn(meta.name, pinned) : this.sortedNames(meta.name)) {
         const d = t.docs.get(name)
         if (d) yield d
       }
@@ -1603,7 +1651,7 @@ export class Engine {
     for (const p of this.parentsOf(meta.name)) {
       if (parent && p.parent !== parent) continue
       const t = this.table(p.parent)
-      for (const name of this.sortedNames(p.parent)) {
+      for (const name of pinned ? this.namesIn(p.parent, pinned) : this.sortedNames(p.parent)) {
         const d = t.docs.get(name)
         for (const row of (d?.[p.fieldname] as Doc[]) ?? []) yield row
       }
@@ -1635,7 +1683,8 @@ export class Engine {
     const childTables = new Map<string, string>()
     const specs = this.parseFields(meta, args.fields, args.strictFields ?? false)
     const columns = specs.flatMap((s) => this.resolveColumn(meta, s, childTables))
-    const filters = this.compileConditions(meta, parseFilters(args.filters, doctype))
+    const conditions = parseFilters(args.filters, doctype)
+    const filters = this.compileConditions(meta, conditions)
     const orFilters = this.compileConditions(meta, parseFilters(args.or_filters, doctype))
     const order = this.parseOrderBy(meta, args.order_by)
     const start = Math.max(0, cint(args.limit_start))
@@ -1655,7 +1704,10 @@ export class Engine {
       (args.group_by !== undefined && args.group_by !== null && args.group_by !== '')
     // Without ORDER BY or grouping the natural order is final, so stop once the page is full.
     const stopAt = !order.length && !grouped && pageLength > 0 ? start + pageLength : Number.POSITIVE_INFINITY
-    for (const doc of this.source(meta, parent)) {
+    // `name in [...]` (`parent in [...]` on a child doctype) narrows the scan to the pinned documents
+    // through the name index; every filter still runs on them.
+    const pinned = this.pinnedNames(meta, conditions)
+    for (const doc of this.source(meta, parent, pinned)) {
       if (matches.length >= stopAt) break
       if (parent && meta.istable && doc.parenttype !== parent) continue
       let ok = true
@@ -1765,10 +1817,11 @@ export class Engine {
   /** Count documents matching `filters` (`frappe.client.get_count`). */
   countWhere(doctype: string, filters: unknown): number {
     const meta = this.meta(doctype)
-    const conds = this.compileConditions(meta, parseFilters(filters, doctype))
+    const parsed = parseFilters(filters, doctype)
+    const conds = this.compileConditions(meta, parsed)
     if (!conds.length && !meta.istable) return this.count(doctype)
     let n = 0
-    for (const doc of this.source(meta, undefined)) {
+    for (const doc of this.source(meta, undefined, this.pinnedNames(meta, parsed))) {
       if (conds.every((c) => c(doc))) n++
     }
     return n

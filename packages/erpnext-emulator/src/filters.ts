@@ -222,7 +222,8 @@ function likeRegExp(pattern: string): RegExp {
   return re
 }
 
-function listValue(value: unknown): unknown[] {
+/** The values of an `in`/`not in` filter (a list, or a comma-separated string). */
+export function listValue(value: unknown): unknown[] {
   if (Array.isArray(value)) return value.length ? value : ['']
   if (value === null || value === undefined || value === '') return ['']
   return String(value)

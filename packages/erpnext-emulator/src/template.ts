@@ -1,27 +1,146 @@
 /**
- * The small subset of Jinja and Python that Webhook documents use: `webhook_json` templates with
- * `{{ doc.field }}` / `{{ doc.field | tojson }}` and `condition` expressions over `doc`. Anything else is
- * rejected when the Webhook is saved, so a webhook never silently renders something ERPNext would not.
+ * The small subset of Jinja and Python that Webhook documents use: `webhook_json` templates and `condition`
+ * expressions over `doc`. Anything else is rejected when the Webhook is saved, so a webhook never silently
+ * renders something ERPNext would not.
+ *
+ * Template expressions (`{{ ... }}`): `doc.field`, string literals, parentheses, Jinja's `~` string
+ * concatenation, the filters `tojson`/`json`, and `frappe.utils.get_datetime_in_timezone("UTC").isoformat()`
+ * (the current UTC time with its `+00:00` offset, as the recommended template of
+ * `@edusync/webhook-verifier` uses).
  */
 import { frappeThrow } from './errors.js'
 import { PyFloat, pyDumps, pyFloatRepr } from './pyjson.js'
 
-const EXPR = /\{\{\s*doc\.([A-Za-z_][A-Za-z0-9_]*)\s*(?:\|\s*(tojson|json)\s*)?\}\}/g
+const SUPPORTED =
+  'The emulator supports only literal text and {{ ... }} expressions made of doc.field, string literals, ' +
+  'parentheses, ~ concatenation, the tojson filter and frappe.utils.get_datetime_in_timezone("UTC").isoformat() ' +
+  'in webhook_json templates.'
+
+/** A parsed template expression. */
+type Expr =
+  | { readonly k: 'str'; readonly v: string }
+  | { readonly k: 'doc'; readonly key: string }
+  | { readonly k: 'utcnow' }
+  | { readonly k: 'concat'; readonly parts: readonly Expr[] }
+  | { readonly k: 'tojson'; readonly inner: Expr }
+
+/** Jinja's debug rendering of a missing attribute (`DebugUndefined`). */
+class Missing {
+  constructor(readonly source: string) {}
+}
+
+type ExprToken = { readonly t: 'op' | 'str' | 'name'; readonly v: string }
+
+function exprTokens(src: string): ExprToken[] {
+  const out: ExprToken[] = []
+  const re = /\s*(?:([.()~|,])|"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|([A-Za-z_][A-Za-z0-9_]*))/y
+  let i = 0
+  while (i < src.length) {
+    if (/^\s*$/.test(src.slice(i))) break
+    re.lastIndex = i
+    const m = re.exec(src)
+    if (!m) frappeThrow('ValidationError', SUPPORTED, { title: 'Unsupported template' })
+    i = re.lastIndex
+    if (m[1]) out.push({ t: 'op', v: m[1] })
+    else if (m[2] !== undefined) out.push({ t: 'str', v: unescapePy(m[2]) })
+    else if (m[3] !== undefined) out.push({ t: 'str', v: unescapePy(m[3]) })
+    else out.push({ t: 'name', v: m[4]! })
+  }
+  return out
+}
+
+function unescapePy(s: string): string {
+  return s.replace(/\\(["'\\nt])/g, (_m, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c))
+}
+
+/** Parse the inside of one `{{ ... }}` block; throws a ValidationError outside the supported subset. */
+function parseExpr(src: string): Expr {
+  const tokens = exprTokens(src)
+  let p = 0
+  const fail = (): never => frappeThrow('ValidationError', SUPPORTED, { title: 'Unsupported template' })
+  const eat = (v?: string): ExprToken => {
+    const tok = tokens[p]
+    if (!tok || (v !== undefined && (tok.t === 'str' || tok.v !== v))) return fail()
+    p++
+    return tok
+  }
+  const name = (): string => {
+    const tok = eat()
+    return tok.t === 'name' ? tok.v : fail()
+  }
+  // Jinja precedence: filters bind tighter than `~`.
+  const concat = (): Expr => {
+    const parts = [filtered()]
+    while (tokens[p]?.t === 'op' && tokens[p]?.v === '~') {
+      eat('~')
+      parts.push(filtered())
+    }
+    return parts.length === 1 ? parts[0]! : { k: 'concat', parts }
+  }
+  const filtered = (): Expr => {
+    let e = primary()
+    while (tokens[p]?.t === 'op' && tokens[p]?.v === '|') {
+      eat('|')
+      const f = name()
+      if (f !== 'tojson' && f !== 'json') fail()
+      e = { k: 'tojson', inner: e }
+    }
+    return e
+  }
+  const primary = (): Expr => {
+    const tok = eat()
+    if (tok.t === 'str') return { k: 'str', v: tok.v }
+    if (tok.t === 'op' && tok.v === '(') {
+      const inner = concat()
+      eat(')')
+      return inner
+    }
+    if (tok.t === 'name' && tok.v === 'doc') {
+      eat('.')
+      return { k: 'doc', key: name() }
+    }
+    if (tok.t === 'name' && tok.v === 'frappe') {
+      for (const part of ['.', 'utils', '.', 'get_datetime_in_timezone', '(']) {
+        if (part === '.' || part === '(') eat(part)
+        else if (name() !== part) fail()
+      }
+      const tz = eat()
+      if (tok.t !== 'name' || tz.t !== 'str' || tz.v !== 'UTC') fail()
+      eat(')')
+      eat('.')
+      if (name() !== 'isoformat') fail()
+      eat('(')
+      eat(')')
+      return { k: 'utcnow' }
+    }
+    return fail()
+  }
+  const e = concat()
+  if (p !== tokens.length) fail()
+  return e
+}
+
+const BLOCK = /\{\{([\s\S]*?)\}\}/g
 
 /** Throw a ValidationError unless `template` uses only the supported Jinja subset. */
 export function validateWebhookTemplate(template: string): void {
-  const rest = template.replace(EXPR, '')
-  if (/\{\{|\{%|\{#/.test(rest)) {
-    frappeThrow(
-      'ValidationError',
-      'The emulator supports only {{ doc.field }}, {{ doc.field | tojson }} and literal text in webhook_json templates.',
-      { title: 'Unsupported template' },
-    )
-  }
+  const rest = template.replace(BLOCK, (_whole, inner: string) => {
+    parseExpr(inner)
+    return ''
+  })
+  if (/\{\{|\{%|\{#/.test(rest)) frappeThrow('ValidationError', SUPPORTED, { title: 'Unsupported template' })
+}
+
+/** Python's `datetime.isoformat()` of an aware UTC datetime at `epochMs` (microseconds dropped when 0). */
+export function utcIsoformat(epochMs: number): string {
+  const iso = new Date(epochMs).toISOString() // YYYY-MM-DDTHH:MM:SS.mmmZ
+  const ms = iso.slice(20, 23)
+  return `${iso.slice(0, 19)}${ms === '000' ? '' : `.${ms}000`}+00:00`
 }
 
 /** Python's `str()` of a value (what Jinja prints for `{{ value }}`). */
 export function pyStr(value: unknown): string {
+  if (value instanceof JsonText) return value.text
   if (value === null || value === undefined) return 'None'
   if (value instanceof PyFloat) return pyFloatRepr(value.value)
   if (typeof value === 'boolean') return value ? 'True' : 'False'
@@ -40,15 +159,50 @@ export function jinjaToJson(value: unknown): string {
 }
 
 /**
- * Render a webhook template against `doc` (a dict whose float fields are {@link PyFloat}s). Missing keys
- * render as the original expression, as Jinja's `DebugUndefined` does.
+ * Render a webhook template against `doc` (a dict whose float fields are {@link PyFloat}s). A missing key
+ * prints as Jinja's `DebugUndefined` does; `now` is the clock (epoch ms) for
+ * `frappe.utils.get_datetime_in_timezone("UTC")`.
  */
-export function renderWebhookTemplate(template: string, doc: Readonly<Record<string, unknown>>): string {
-  return template.replace(EXPR, (whole, key: string, filter?: string) => {
-    if (!Object.hasOwn(doc, key)) return whole
-    const value = doc[key]
-    return filter ? jinjaToJson(value) : pyStr(value)
+export function renderWebhookTemplate(
+  template: string,
+  doc: Readonly<Record<string, unknown>>,
+  now: () => number = Date.now,
+): string {
+  return template.replace(BLOCK, (whole, inner: string) => {
+    const value = evaluate(parseExpr(inner), doc, now)
+    if (value instanceof Missing) return whole
+    return pyStr(value)
   })
+}
+
+function evaluate(e: Expr, doc: Readonly<Record<string, unknown>>, now: () => number): unknown {
+  switch (e.k) {
+    case 'str':
+      return e.v
+    case 'doc':
+      return Object.hasOwn(doc, e.key)
+        ? doc[e.key]
+        : new Missing(`{{ no such element: dict object['${e.key}'] }}`)
+    case 'utcnow':
+      return utcIsoformat(now())
+    case 'concat':
+      return e.parts
+        .map((part) => {
+          const v = evaluate(part, doc, now)
+          return v instanceof Missing ? v.source : pyStr(v)
+        })
+        .join('')
+    case 'tojson': {
+      const v = evaluate(e.inner, doc, now)
+      if (v instanceof Missing) return v
+      return new JsonText(jinjaToJson(v))
+    }
+  }
+}
+
+/** Already-serialised JSON text (Jinja's `Markup` from `tojson`): printed as is. */
+class JsonText {
+  constructor(readonly text: string) {}
 }
 
 // --- conditions -------------------------------------------------------------------------------------

@@ -87,6 +87,8 @@ export interface WebhookEngineDeps {
   readonly timeFactor: number
   readonly random: () => number
   readonly faults: () => WebhookFaults | undefined
+  /** The clock (epoch ms) templates read through `frappe.utils.get_datetime_in_timezone`. */
+  readonly now: () => number
 }
 
 /** Matches events to Webhook documents and delivers them. */
@@ -211,7 +213,7 @@ export class WebhookEngine {
         for (const row of rows) out[String(row.key)] = dict[String(row.fieldname)] ?? null
         data = out
       } else if (hook.webhook_json) {
-        data = pyLoads(renderWebhookTemplate(String(hook.webhook_json), dict))
+        data = pyLoads(renderWebhookTemplate(String(hook.webhook_json), dict, this.deps.now))
       }
     } catch (error) {
       this.log(
@@ -236,7 +238,7 @@ export class WebhookEngine {
       if (row.key) headers[String(row.key)] = String(row.value ?? '')
     }
     let url = String(hook.request_url ?? '')
-    if (cint(hook.is_dynamic_url)) url = renderWebhookTemplate(url, dict)
+    if (cint(hook.is_dynamic_url)) url = renderWebhookTemplate(url, dict, this.deps.now)
     return {
       id: ++this.seq,
       webhook: String(hook.name),

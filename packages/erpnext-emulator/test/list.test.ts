@@ -242,3 +242,77 @@ conformance('§9 tree operators', (h) => {
     expect(r.body.data).toHaveLength(all.body.message)
   })
 })
+
+conformance('§9 name in / parent in (indexed batch reads)', (h) => {
+  const q = (filters: unknown, extra = '') =>
+    `filters=${encodeURIComponent(JSON.stringify(filters))}&limit_page_length=0${extra}`
+  const names = async (): Promise<string[]> =>
+    (await h().call('/api/resource/Student?limit_page_length=0')).body.data.map((r: any) => r.name)
+
+  it('name in [...] returns exactly the listed documents, in natural order, case-insensitively', async () => {
+    const all = await names()
+    const pick = [all[5]!, all[1]!.toLowerCase(), all[3]!, 'NO-SUCH-STUDENT']
+    const r = await h().call(`/api/resource/Student?${q([['name', 'in', pick]])}`)
+    expect(r.body.data.map((x: any) => x.name)).toEqual([all[1], all[3], all[5]])
+  })
+
+  it('name in [...] combines with the other filters and with get_count', async () => {
+    const all = await names()
+    await h().call(`/api/resource/Student/${all[2]}`, { method: 'PUT', json: { city: 'Indexed City' } })
+    const filters = [
+      ['name', 'in', all.slice(0, 4)],
+      ['city', '=', 'Indexed City'],
+    ]
+    const r = await h().call(`/api/resource/Student?${q(filters)}`)
+    expect(r.body.data.map((x: any) => x.name)).toEqual([all[2]])
+    const c = await h().call('/api/method/frappe.client.get_count', {
+      method: 'POST',
+      json: { doctype: 'Student', filters: [['name', 'in', all.slice(0, 4)]] },
+    })
+    expect(c.body.message).toBe(4)
+  })
+
+  it('name in [...] sees documents inserted and misses documents deleted in earlier requests', async () => {
+    const created = (await h().call('/api/resource/Student', { method: 'POST', json: studentFixture(9) }))
+      .body.data.name
+    const all = await names()
+    const before = await h().call(`/api/resource/Student?${q([['name', 'in', [created, all[0]]]])}`)
+    expect(before.body.data.map((x: any) => x.name).sort()).toEqual([created, all[0]].sort())
+    await h().call(`/api/resource/Student/${created}`, { method: 'DELETE' })
+    const after = await h().call(`/api/resource/Student?${q([['name', 'in', [created, all[0]]]])}`)
+    expect(after.body.data.map((x: any) => x.name)).toEqual([all[0]])
+  })
+
+  it('name = v uses the same path and honours the limit', async () => {
+    const all = await names()
+    const r = await h().call(`/api/resource/Student?${q([['name', '=', all[7]]])}`)
+    expect(r.body.data).toEqual([{ name: all[7] }])
+  })
+
+  it('parent in [...] returns exactly the child rows of those parents, parent by parent in idx order', async () => {
+    const all = await names()
+    const scan = await h().call('/api/method/frappe.client.get_list', {
+      method: 'POST',
+      json: {
+        doctype: 'Student Guardian',
+        parent: 'Student',
+        fields: ['name', 'parent', 'idx'],
+        limit_page_length: 0,
+      },
+    })
+    const pick = all.slice(0, 6).filter((_, i) => i % 2 === 0)
+    const expected = scan.body.message.filter((r: any) => pick.includes(r.parent))
+    expect(expected.length).toBeGreaterThan(0)
+    const r = await h().call('/api/method/frappe.client.get_list', {
+      method: 'POST',
+      json: {
+        doctype: 'Student Guardian',
+        parent: 'Student',
+        fields: ['name', 'parent', 'idx'],
+        filters: [['parent', 'in', [...pick].reverse()]],
+        limit_page_length: 0,
+      },
+    })
+    expect(r.body.message).toEqual(expected)
+  })
+})

@@ -1,8 +1,9 @@
 // The verification logic, written once as generators that yield crypto and store operations. The Node
-// entry runs them synchronously with node:crypto, or asynchronously with the same node:crypto operations,
-// the Web entry asynchronously with Web Crypto, so every path takes exactly the same decisions. Kept small:
-// verifyERPNextWebhook has a 2 kB (minified + gzipped) budget on both builds, so failures are data (a
-// numeric kind, turned into an error with its message by fail.ts, loaded only on the failure path).
+// entry runs them with node:crypto (synchronously, or awaited by the async functions), the Web entry with
+// Web Crypto, so every path takes exactly the same decisions. Kept small: verifyERPNextWebhook has a 2 kB
+// (minified + gzipped) budget on both builds (scripts/size-budget.mjs), so failures are data (a numeric
+// kind, turned into an error with its message by fail.ts, which the async functions load on the first
+// failure).
 import type { Mismatch } from './diagnose.js'
 import type { SeenStore } from './seen-store.js'
 

@@ -1,5 +1,5 @@
-// Why a signature did not match. Loaded only on the failure path (lazily by the Web entry), so the
-// happy path stays within the size budget.
+// Why a signature did not match. Part of the failure path (fail.ts), which the async functions load only
+// when a delivery is rejected, so the happy path stays within the size budget.
 import type { Gen } from './core.js'
 import { utf8, verifyOp } from './core.js'
 import {

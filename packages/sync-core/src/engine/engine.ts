@@ -74,6 +74,8 @@ interface InsertPayload {
 
 interface ComputedWrites {
   tasks: TaskRow[]
+  /** Enhance-only tasks requested through `Enhancement.refresh`. */
+  refresh: TaskRow[]
   planned: PlannedWrite[]
   failed: Set<string>
   audit: AuditRow[]
@@ -108,6 +110,8 @@ class Engine implements SyncEngine {
   #running = false
   #loops: Promise<void>[] = []
   #wakers = new Set<() => void>()
+  /** Bumped by every wake-up, so a worker whose lease raced an intake does not sleep through it. */
+  #wakeups = 0
   #leaseSeq = 0
   readonly #confirmed = new Map<string, number>()
   readonly #inflight = new Map<string, Promise<ErpDoc>>()
@@ -273,6 +277,59 @@ class Engine implements SyncEngine {
     else for (const token of tokens) await tx.queue.complete(token, now)
   }
 
+  /** An enhance-only task (coalesced per document by its key). */
+  #enhanceTask(doctype: string, name: string, now: number, cause: 'refresh' | 'reenhance'): TaskRow {
+    return {
+      key: `enhance:${doctype}:${name}`,
+      kind: 'enhance',
+      doctype,
+      name,
+      payload: { cause },
+      modified: null,
+      modifiedKey: null,
+      priority: 0,
+      runAt: now,
+      maxAttempts: this.#o.maxAttempts,
+    }
+  }
+
+  async reenhance(doctype: string, names: readonly string[]): Promise<{ enhance: number; pull: number }> {
+    const cfg = this.#o.doctypes.get(doctype)
+    if (!cfg)
+      throw new TypeError(`${P} reenhance(): doctype "${String(doctype)}" is not configured in "doctypes".`)
+    if (!this.#o.enhancers.some((e) => e.doctypes.includes(cfg.name)))
+      throw new TypeError(`${P} reenhance(): no enhancer handles "${cfg.name}"; add one to "enhancers".`)
+    if (!Array.isArray(names) || names.some((n) => typeof n !== 'string' || n === ''))
+      throw new TypeError(`${P} reenhance(): "names" must be an array of non-empty strings.`)
+    const unique = [...new Set(names)]
+    if (unique.length === 0) return { enhance: 0, pull: 0 }
+    const now = this.#o.now()
+    const records = await this.#o.store.documents.getMany(cfg.name, unique)
+    // Erased documents are never enhanced again (their tombstone also stops the pull from resurrecting them).
+    const erased = new Set(records.filter((r) => r.modified === ERASED_MODIFIED).map((r) => r.name))
+    const mirrored = new Set(records.filter((r) => !r.deleted && !erased.has(r.name)).map((r) => r.name))
+    const tasks = unique
+      .filter((name) => !erased.has(name))
+      .map((name) =>
+        mirrored.has(name)
+          ? this.#enhanceTask(cfg.name, name, now, 'reenhance')
+          : this.#pullTask({ doctype: cfg.name, name }, now),
+      )
+    await this.#tx(async (tx) => {
+      await tx.queue.enqueueMany(tasks, now)
+      await this.#audit(
+        [
+          this.#row('enhancer.reenhance', cfg.name, null, 'internal', 'ok', {
+            error: `${mirrored.size} enhance, ${tasks.length - mirrored.size} pull`,
+          }),
+        ],
+        tx,
+      )
+    })
+    this.#wake()
+    return { enhance: mirrored.size, pull: tasks.length - mirrored.size }
+  }
+
   #tx<T>(fn: (tx: EngineStoreAreas) => Promise<T>): Promise<T> {
     return this.#o.store.transaction(fn)
   }
@@ -293,6 +350,7 @@ class Engine implements SyncEngine {
   }
 
   #wake(): void {
+    this.#wakeups++
     for (const w of [...this.#wakers]) w()
   }
 
@@ -580,7 +638,8 @@ class Engine implements SyncEngine {
     const results = await this.#tx(async (tx) => {
       const results = rows.length > 0 ? await tx.documents.upsertMany(rows, now) : []
       for (const name of missing) if (await tx.documents.markDeleted(cfg.name, name, now)) deleted.push(name)
-      if (writes.tasks.length > 0) await tx.queue.enqueueMany(writes.tasks, now)
+      if (writes.tasks.length + writes.refresh.length > 0)
+        await tx.queue.enqueueMany([...writes.tasks, ...writes.refresh], now)
       for (const task of tasks) {
         const issues = quarantined.get(task.name)
         if (issues) {
@@ -646,7 +705,7 @@ class Engine implements SyncEngine {
       this.#countError('ENGINE_DOCUMENT_INVALID')
       this.#emit('document.quarantined', { doctype: cfg.name, name, issues })
     }
-    if (writes.tasks.length > 0) this.#wake()
+    if (writes.tasks.length + writes.refresh.length > 0) this.#wake()
     return { fetched: docs.length, changed, quarantined: [...quarantined.keys()] }
   }
 
@@ -739,8 +798,9 @@ class Engine implements SyncEngine {
     cfg: ResolvedDoctype,
     docs: readonly ErpDoc[],
     dryRun: boolean,
+    noRefresh: ReadonlySet<string> = new Set(),
   ): Promise<ComputedWrites> {
-    const out: ComputedWrites = { tasks: [], planned: [], failed: new Set(), audit: [] }
+    const out: ComputedWrites = { tasks: [], refresh: [], planned: [], failed: new Set(), audit: [] }
     const enhancers = this.#o.enhancers.filter((e) => e.doctypes.includes(cfg.name))
     if (enhancers.length === 0 || docs.length === 0) return out
     const now = this.#o.now()
@@ -778,6 +838,19 @@ class Engine implements SyncEngine {
         }
         for (const [field, value] of Object.entries(result?.fields ?? {}))
           fields[field] = serialiseField(value)
+        if (!dryRun && !noRefresh.has(name) && Array.isArray(result?.refresh))
+          for (const ref of result.refresh) {
+            const target = isPlainObject(ref) ? this.#o.doctypes.get(String(ref.doctype)) : undefined
+            if (!target || typeof ref.name !== 'string' || ref.name === '') {
+              out.audit.push(
+                this.#row('enhancer.refresh-ignored', cfg.name, name, 'internal', 'skipped', {
+                  error: `${enhancer.name}: refresh entry is not a configured {doctype, name}`,
+                }),
+              )
+              continue
+            }
+            out.refresh.push(this.#enhanceTask(target.name, ref.name, now, 'refresh'))
+          }
         for (const d of result?.documents ?? []) {
           const target = this.#doctype(d.doctype)
           const body: Record<string, JsonValue> = {}
@@ -893,13 +966,22 @@ class Engine implements SyncEngine {
         await this.#sleep(Math.min(this.#circuit.retryAt - this.#o.now(), 5 * this.#o.pollIntervalMs))
         continue
       }
+      // Work enqueued while this lease was in flight (an intake that committed after the lease query ran)
+      // wakes the loop at once instead of after a poll interval: the lost-wake-up race.
+      const wakeups = this.#wakeups
       let processed = 0
       try {
         processed = await this.#batch()
       } catch {
         this.#countError('STORE_UNAVAILABLE')
       }
-      if (processed === 0 && this.#running) await this.#sleep(this.#o.pollIntervalMs)
+      if (processed === 0 && this.#running && wakeups === this.#wakeups) {
+        const woken = this.#wakeups
+        await this.#sleep(this.#o.pollIntervalMs)
+        // Woken from idle by new work: give a burst a moment to gather into one batch.
+        if (woken !== this.#wakeups && this.#running && this.#o.batchWaitMs > 0)
+          await new Promise<void>((resolve) => this.#o.timers.setTimeout(resolve, this.#o.batchWaitMs))
+      }
     }
   }
 
@@ -1052,12 +1134,17 @@ class Engine implements SyncEngine {
       tasks.map((t) => t.name),
     )
     const docs = await Promise.all(records.filter((r) => !r.deleted).map((r) => this.#unseal(r)))
-    const real = await this.#computeWrites(cfg, docs, false)
+    // Refreshes do not cascade: an enhancement run because of another document's refresh list cannot
+    // request refreshes itself.
+    const noRefresh = new Set(
+      tasks.filter((t) => isPlainObject(t.payload) && t.payload.cause === 'refresh').map((t) => t.name),
+    )
+    const real = await this.#computeWrites(cfg, docs, false, noRefresh)
     const failed = real.failed
     const now = this.#o.now()
     const ok = tasks.filter((t) => !failed.has(t.name))
     await this.#tx(async (tx) => {
-      const tasksToEnqueue = real.tasks.filter((t) => t.kind !== 'enhance')
+      const tasksToEnqueue = [...real.tasks.filter((t) => t.kind !== 'enhance'), ...real.refresh]
       if (tasksToEnqueue.length > 0) await tx.queue.enqueueMany(tasksToEnqueue, now)
       await this.#completeAll(tx, ok, now)
       await this.#audit(real.audit, tx)

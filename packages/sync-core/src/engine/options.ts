@@ -43,6 +43,7 @@ export interface ResolvedOptions {
   readonly retryMaxMs: number
   readonly enhancerTimeoutMs: number
   readonly pollIntervalMs: number
+  readonly batchWaitMs: number
   readonly seenTtlMs: number
   readonly maxWebhookBytes: number
   readonly cacheMaxAgeMs: number
@@ -188,6 +189,7 @@ export function resolveOptions(options: SyncEngineOptions): ResolvedOptions {
     retryMaxMs: int('retryMaxMs', options.retryMaxMs, 300_000, 0),
     enhancerTimeoutMs: int('enhancerTimeoutMs', options.enhancerTimeoutMs, 10_000, 1),
     pollIntervalMs: int('pollIntervalMs', options.pollIntervalMs, 200, 1),
+    batchWaitMs: int('batchWaitMs', options.batchWaitMs, 2, 0, 1_000),
     seenTtlMs: int('seenTtlMs', options.seenTtlMs, 86_400_000, 1),
     maxWebhookBytes: int('maxWebhookBytes', options.maxWebhookBytes, 65_536, 64),
     cacheMaxAgeMs: int('cacheMaxAgeMs', options.cacheMaxAgeMs, 60_000, 0),

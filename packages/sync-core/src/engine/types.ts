@@ -71,6 +71,15 @@ export interface Enhancement {
   readonly fields?: Readonly<Record<string, unknown>>
   /** New AI documents (insights, engagement logs). */
   readonly documents?: readonly AiDocument[]
+  /**
+   * Mirrored documents whose enhancers should run again because this document changed (e.g. a new Student
+   * Attendance refreshes its Student's insights). Each becomes a coalesced enhance-only task, exactly as
+   * {@link SyncEngine.reenhance} would enqueue it: no ERPNext request while the document is mirrored.
+   * Refreshes do not cascade: an enhancement that itself runs because of a refresh has its `refresh` list
+   * ignored, so two enhancers that refresh each other cannot loop. Entries of doctypes the engine does not
+   * configure are ignored (and audited).
+   */
+  readonly refresh?: readonly { readonly doctype: string; readonly name: string }[]
 }
 
 /** The AI layer's hook: computes AI values for documents of the listed doctypes. */
@@ -145,8 +154,18 @@ export interface SyncEngineOptions {
   readonly retryMaxMs?: number
   /** Enhancer time limit. @default 10000 */
   readonly enhancerTimeoutMs?: number
-  /** Idle workers poll the queue this often. @default 200 */
+  /**
+   * Idle workers poll the queue this often. Intake, `reenhance()` and enqueued write-backs wake idle workers
+   * at once, so this only bounds how soon work enqueued by another process is seen. @default 200
+   */
   readonly pollIntervalMs?: number
+  /**
+   * Adaptive batch collection: a worker woken from idle by new work waits this long before leasing, so a burst
+   * of webhooks (an import, a bulk edit) lands in one batch instead of one batch per event. A worker that
+   * just finished a batch leases at once (the events that arrived meanwhile form its next batch). `0`
+   * disables it. @default 2
+   */
+  readonly batchWaitMs?: number
   /** How long webhook bodies are remembered for duplicate detection. @default 86400000 */
   readonly seenTtlMs?: number
   /** Largest accepted webhook body. @default 65536 */
@@ -305,6 +324,22 @@ export interface SyncEngine {
   intake(events: ChangeEvent | readonly ChangeEvent[]): Promise<void>
   /** A Fetch-style webhook endpoint: verify, dedupe, enqueue, answer 2xx/4xx (5xx when the store is down). */
   webhookHandler(options?: { readonly verify?: WebhookVerifyPort }): WebhookHandler
+  /**
+   * Run the enhancers of mirrored documents again, on demand (for instance when related documents changed).
+   * Enqueues one coalesced enhance-only task per document: the workers (or `drain()`) run the enhancers over
+   * the mirrored copy without any ERPNext request and write back what changed. Names not in the mirror (or
+   * tombstoned) get a pull task instead, so they are fetched, mirrored and enhanced. Duplicate names and
+   * repeated calls before the task runs coalesce into one task. Resolves with the counts enqueued.
+   * @throws TypeError when the doctype is not configured, has no enhancers, or a name is not a non-empty
+   * string.
+   * @example
+   * ```ts
+   * engine.on('document.applied', ({ doctype, name }) => {
+   *   if (doctype === 'Student Attendance') void engine.reenhance('Student', [studentOf(name)])
+   * })
+   * ```
+   */
+  reenhance(doctype: string, names: readonly string[]): Promise<{ enhance: number; pull: number }>
   /** Start `concurrency` worker loops in this process. */
   start(options?: { readonly concurrency?: number }): void
   /** Stop the workers gracefully: in-flight batches finish (or their leases lapse and are taken over). */

@@ -296,6 +296,10 @@ describe('options', () => {
     expect(() => createSyncEngine({ ...valid(), workerId: 'a:b' })).toThrow(/workerId/)
   })
 
+  it('rejects a batchWaitMs above one second', () => {
+    expect(() => createSyncEngine({ ...valid(), batchWaitMs: 1001 })).toThrow(/batchWaitMs/)
+  })
+
   it('rejects start() with a bad concurrency', () => {
     expect(() => createSyncEngine(valid()).start({ concurrency: 0 })).toThrow(RangeError)
   })
