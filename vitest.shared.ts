@@ -41,7 +41,10 @@ export function sourceAliases(): { find: RegExp; replacement: string }[] {
   const sqliteDriver = process.env.EDUSYNC_BETTER_SQLITE3
   if (sqliteDriver) {
     const manifest = JSON.parse(readFileSync(join(sqliteDriver, 'package.json'), 'utf8')) as { main?: string }
-    aliases.push({ find: /^better-sqlite3$/, replacement: join(sqliteDriver, manifest.main ?? 'lib/index.js') })
+    aliases.push({
+      find: /^better-sqlite3$/,
+      replacement: join(sqliteDriver, manifest.main ?? 'lib/index.js'),
+    })
   }
   return aliases
 }

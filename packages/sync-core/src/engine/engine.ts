@@ -366,15 +366,34 @@ class Engine implements SyncEngine {
     this.#lag.set(doctype, { lastLatencyMs: latencyMs ?? lag.lastLatencyMs, lastAppliedAt: now })
   }
 
-  async #subjectErased(cfg: ResolvedDoctype, doc: ErpDoc): Promise<boolean> {
+  /** The subject ids whose tombstones stop re-sync of `doc`: the document itself and its data subject. */
+  #subjectIds(cfg: ResolvedDoctype, doc: ErpDoc): string[] {
     const subject = cfg.subjectField === 'name' ? doc.name : doc[cfg.subjectField]
-    // A tombstone for this doctype (kind) or for every kind (`*`) of the subject stops re-sync.
-    const checks = [
-      this.#o.store.privacy.tombstones.isErased(this.#o.tenant, `${cfg.name}:${String(doc.name)}`, cfg.name),
-    ]
-    if (typeof subject === 'string' && subject !== '')
-      checks.push(this.#o.store.privacy.tombstones.isErased(this.#o.tenant, subject, cfg.name))
-    return (await Promise.all(checks)).some(Boolean)
+    const ids = [`${cfg.name}:${String(doc.name)}`]
+    if (typeof subject === 'string' && subject !== '') ids.push(subject)
+    return ids
+  }
+
+  /**
+   * The names of `docs` whose subject is erased, checked per page rather than per document: one
+   * `erasedAmong` statement when the store has it, else one `isErased` per distinct subject id (concurrent).
+   * A tombstone for this doctype (kind) or for every kind (`*`) of the subject stops re-sync.
+   */
+  async #erasedAmong(cfg: ResolvedDoctype, docs: readonly ErpDoc[]): Promise<Set<string>> {
+    const out = new Set<string>()
+    if (docs.length === 0) return out
+    const ids = [...new Set(docs.flatMap((d) => this.#subjectIds(cfg, d)))]
+    const t = this.#o.store.privacy.tombstones
+    let erased: ReadonlySet<string>
+    if (t.erasedAmong) erased = await t.erasedAmong(this.#o.tenant, ids, cfg.name)
+    else {
+      const flags = await Promise.all(ids.map((id) => t.isErased(this.#o.tenant, id, cfg.name)))
+      erased = new Set(ids.filter((_, i) => flags[i]))
+    }
+    if (erased.size === 0) return out
+    for (const doc of docs)
+      if (this.#subjectIds(cfg, doc).some((id) => erased.has(id))) out.add(String(doc.name))
+    return out
   }
 
   /** Hash of the ERPNext-owned part of a document (AI fields and version stamps left out). */
@@ -580,12 +599,7 @@ class Engine implements SyncEngine {
       if (result && !result.ok) quarantined.set(String(doc.name), result.issues)
       else valid.push(doc)
     }
-    const erased = new Set<string>()
-    await Promise.all(
-      valid.map(async (doc) => {
-        if (await this.#subjectErased(cfg, doc)) erased.add(String(doc.name))
-      }),
-    )
+    const erased = await this.#erasedAmong(cfg, valid)
     const live = valid.filter((d) => !erased.has(String(d.name)))
     const existing = new Map(
       (
@@ -804,9 +818,10 @@ class Engine implements SyncEngine {
     const enhancers = this.#o.enhancers.filter((e) => e.doctypes.includes(cfg.name))
     if (enhancers.length === 0 || docs.length === 0) return out
     const now = this.#o.now()
+    const erased = await this.#erasedAmong(cfg, docs)
     for (const doc of docs) {
       const name = String(doc.name)
-      if (await this.#subjectErased(cfg, doc)) continue
+      if (erased.has(name)) continue
       const filtered = await this.#o.privacy!.view(cfg.name, doc)
       if (filtered === null) {
         // Restriction or objection: the AI layer gets nothing about this subject.

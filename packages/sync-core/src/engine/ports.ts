@@ -309,6 +309,11 @@ export interface EngineStoreAreas {
         erasedAt: Date
       }): Promise<void>
       isErased(tenant: string, subjectId: string, kind: string): Promise<boolean>
+      /**
+       * The subjects among `subjectIds` that have a tombstone for `kind` or for `*`, in one statement.
+       * Optional: without it the engine asks `isErased` once per distinct subject.
+       */
+      erasedAmong?(tenant: string, subjectIds: readonly string[], kind: string): Promise<ReadonlySet<string>>
     }
   }
 }

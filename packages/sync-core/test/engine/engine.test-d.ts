@@ -1,5 +1,5 @@
 import { expectTypeOf } from 'vitest'
-import type { SyncEngine } from '../../src/index.js'
+import type { Enhancement, SyncEngine } from '../../src/index.js'
 
 declare const engine: SyncEngine
 
@@ -21,3 +21,11 @@ expectTypeOf(engine.on('review.created', () => undefined)).toEqualTypeOf<() => v
 expectTypeOf(engine.get('Student', 'x')).resolves.toEqualTypeOf<Record<string, unknown>>()
 // @ts-expect-error unknown level
 void engine.reconcile('medium')
+
+expectTypeOf(engine.reenhance('Student', ['S-1'])).resolves.toEqualTypeOf<{ enhance: number; pull: number }>()
+// @ts-expect-error names are an array
+engine.reenhance('Student', 'S-1')
+const refreshing: Enhancement = { refresh: [{ doctype: 'Student', name: 'S-1' }] }
+expectTypeOf(refreshing.refresh).toEqualTypeOf<
+  readonly { readonly doctype: string; readonly name: string }[] | undefined
+>()
