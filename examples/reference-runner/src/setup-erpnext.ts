@@ -30,9 +30,19 @@ export interface SetupOptions {
   readonly dryRun?: boolean
 }
 
-/** The thin payload: which document changed and its version, never its content (so no PII leaves). */
+/**
+ * The payload: the recommended template of `@edusync/webhook-verifier` — which document changed and its
+ * version, never its content (so no PII leaves ERPNext), plus an `event_id` (doctype, name, `modified`,
+ * event) that the verifier uses to reject replays and duplicates, and `sent_at` for its tolerance window.
+ */
 export function webhookTemplate(event: string): string {
-  return `{"doctype": {{ doc.doctype | tojson }}, "name": {{ doc.name | tojson }}, "modified": {{ doc.modified | tojson }}, "event": "${event}"}`
+  return (
+    `{"event": "${event}", ` +
+    `"event_id": {{ (doc.doctype ~ ":" ~ doc.name ~ ":" ~ doc.modified ~ ":${event}") | tojson }}, ` +
+    `"doctype": {{ doc.doctype | tojson }}, "name": {{ doc.name | tojson }}, ` +
+    `"modified": {{ doc.modified | tojson }}, ` +
+    `"sent_at": {{ frappe.utils.get_datetime_in_timezone("UTC").isoformat() | tojson }}}`
+  )
 }
 
 /** The events registered for a doctype: saves and deletions, plus cancellation of submittable doctypes. */
@@ -49,7 +59,7 @@ export function webhookName(doctype: string, event: string): string {
 /**
  * Install EduSync on an ERPNext site, idempotently: the AI custom fields and doctypes (through
  * `@edusync/erpnext-client`'s `setup.ensureCustomizations`), then one Webhook document per doctype and
- * event pointing at the runner, signed with the secret and sending the thin payload. A second run changes
+ * event pointing at the runner, signed with the secret and sending the thin payload of {@link webhookTemplate}. A second run changes
  * nothing and says so.
  *
  * @throws {SetupError} when the site refuses (missing System Manager role, unreachable site)
