@@ -65,7 +65,7 @@ describe('setup-erpnext naming', () => {
   })
   it('names webhooks predictably', () =>
     expect(webhookName('Program Enrollment', 'on_update')).toBe('edusync-program-enrollment-on-update'))
-  it('sends a thin payload only: the verifier\'s recommended template with event id and sent_at', () => {
+  it("sends a thin payload only: the verifier's recommended template with event id and sent_at", () => {
     expect(webhookTemplate('on_trash')).toBe(
       '{"event": "on_trash", "event_id": {{ (doc.doctype ~ ":" ~ doc.name ~ ":" ~ doc.modified ~ ":on_trash") | tojson }}, ' +
         '"doctype": {{ doc.doctype | tojson }}, "name": {{ doc.name | tojson }}, "modified": {{ doc.modified | tojson }}, ' +
