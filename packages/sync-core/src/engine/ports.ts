@@ -7,6 +7,31 @@
  * storage adapter that implements {@link EngineStore} is used as is.
  */
 
+import type {
+  AuditEntry,
+  AuditRow,
+  DocumentRow,
+  JsonValue,
+  QueueStats,
+  QueueTask,
+  ReviewItem,
+  SyncCursor,
+  TaskRow,
+} from '../storage/types.js'
+
+/** Storage contract types the engine's ports speak in, re-exported for port implementers. */
+export type {
+  AuditEntry,
+  AuditRow,
+  DocumentRow,
+  JsonValue,
+  QueueStats,
+  QueueTask,
+  ReviewItem,
+  SyncCursor,
+  TaskRow,
+} from '../storage/types.js'
+
 /** A JSON-like ERPNext document as returned by a list request with `fields ["*"]`. */
 export type ErpDoc = Record<string, unknown>
 
@@ -68,9 +93,6 @@ export interface ErpnextPort {
   insertMany(doctype: string, docs: readonly ErpDoc[]): Promise<string[]>
 }
 
-/** Any JSON value. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
-
 /** Task kinds the engine queues. */
 export type TaskKind = 'pull' | 'enhance' | 'push' | 'insert'
 
@@ -91,113 +113,6 @@ export interface MirrorDocument {
   readonly deletedAt: number | null
   /** When this version was last confirmed with ERPNext (epoch ms). */
   readonly syncedAt: number
-  readonly updatedAt: number
-}
-
-/** A document row to upsert (the storage contract's `DocumentRow`). */
-export interface DocumentRow {
-  readonly doctype: string
-  readonly name: string
-  readonly data: ErpDoc
-  readonly modified: string
-  /** `modified` normalised to `YYYY-MM-DD HH:MM:SS.ffffff` so it sorts lexically. */
-  readonly modifiedKey: string
-  readonly hash: string
-  readonly base: ErpDoc | null
-  readonly baseModified: string | null
-  readonly syncedAt: number
-}
-
-/** A queued task (the storage contract's `QueueTask`). */
-export interface QueueTask {
-  readonly id: number
-  readonly key: string
-  readonly kind: string
-  readonly doctype: string
-  readonly name: string
-  readonly payload: JsonValue | null
-  readonly modified: string | null
-  readonly priority: number
-  readonly runAt: number
-  /** How many times the task was leased (this lease included). */
-  readonly attempts: number
-  readonly maxAttempts: number
-  readonly state: 'pending' | 'leased' | 'dead'
-  /** The last failure (codes and ids only). */
-  readonly lastError: string | null
-  readonly worker: string | null
-  readonly leaseToken: string | null
-  readonly leaseExpiresAt: number | null
-  readonly createdAt: number
-  readonly updatedAt: number
-}
-
-/** A task to enqueue (the storage contract's `TaskRow`). Tasks coalesce on `key`. */
-export interface TaskRow {
-  readonly key: string
-  readonly kind: string
-  readonly doctype: string
-  readonly name: string
-  readonly payload: JsonValue | null
-  readonly modified: string | null
-  readonly modifiedKey: string | null
-  readonly priority: number
-  readonly runAt: number
-  readonly maxAttempts: number
-}
-
-/** Queue depth (the storage contract's `QueueStats`). */
-export interface QueueStats {
-  readonly pending: number
-  readonly leased: number
-  readonly dead: number
-  readonly byKind: Readonly<Record<string, { pending: number; leased: number; dead: number }>>
-  readonly oldestPendingRunAt: number | null
-}
-
-/** A manual-review item (the storage contract's `ReviewItem`). */
-export interface ReviewItem {
-  readonly id: number
-  readonly doctype: string
-  readonly name: string
-  readonly field: string
-  readonly base: JsonValue | null
-  /** The AI layer's value. */
-  readonly local: JsonValue | null
-  /** ERPNext's value. */
-  readonly remote: JsonValue | null
-  readonly reason: string | null
-  readonly status: 'open' | 'resolved'
-  readonly resolution: JsonValue | null
-  readonly resolvedBy: string | null
-  readonly createdAt: number
-  readonly resolvedAt: number | null
-}
-
-/** An audit row (`sync_logs`): ids, field names and hashes only, never document contents. */
-export interface AuditRow {
-  readonly type: string
-  readonly doctype: string | null
-  readonly name: string | null
-  readonly direction: 'inbound' | 'outbound' | 'internal' | null
-  readonly status: string
-  readonly error: string | null
-  readonly payloadHash: string | null
-  readonly fields: string[]
-  readonly at: number
-}
-
-/** A stored audit entry. */
-export interface AuditEntry extends AuditRow {
-  readonly id: number
-}
-
-/** A (modified, name) watermark (the storage contract's `SyncCursor`). */
-export interface SyncCursor {
-  readonly site: string
-  readonly doctype: string
-  readonly modified: string
-  readonly name: string
   readonly updatedAt: number
 }
 
