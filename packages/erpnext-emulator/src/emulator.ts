@@ -362,6 +362,27 @@ interface MethodDef {
 const WRITE_VERBS = ['POST', 'PUT'] as const
 
 /** Parse a JSON parameter the way `frappe.parse_json` / `json.loads` does for strings. */
+/**
+ * The field metadata described by a Custom Field document or a DocType's `fields` row (the two share
+ * DocField's columns), with Frappe's truthy flags normalised to 0/1.
+ */
+function fieldFromDoc(r: Doc, extra: Partial<EmulatorFieldMeta> = {}): EmulatorFieldMeta {
+  const flag = (v: unknown): 0 | 1 => (cint(v) ? 1 : 0)
+  return field(String(r.fieldname), String(r.fieldtype ?? 'Data'), {
+    label: r.label ? String(r.label) : String(r.fieldname),
+    ...(r.options ? { options: String(r.options) } : {}),
+    reqd: flag(r.reqd),
+    unique: flag(r.unique),
+    read_only: flag(r.read_only),
+    hidden: flag(r.hidden),
+    allow_on_submit: flag(r.allow_on_submit),
+    in_list_view: flag(r.in_list_view),
+    ...(r.default != null && r.default !== '' ? { default: String(r.default) } : {}),
+    ...(r.fetch_from ? { fetch_from: String(r.fetch_from) } : {}),
+    ...extra,
+  })
+}
+
 function jsonArg(value: unknown): unknown {
   if (typeof value !== 'string') return value
   const t = value.trim()
@@ -745,19 +766,7 @@ class EmulatorImpl implements Emulator {
     if (dt === 'Custom Field') {
       const target = engine.metas.get(String(doc.dt))
       if (!target) return
-      const f = field(String(doc.fieldname), String(doc.fieldtype ?? 'Data'), {
-        label: doc.label ? String(doc.label) : String(doc.fieldname),
-        ...(doc.options ? { options: String(doc.options) } : {}),
-        reqd: cint(doc.reqd) ? 1 : 0,
-        unique: cint(doc.unique) ? 1 : 0,
-        read_only: cint(doc.read_only) ? 1 : 0,
-        hidden: cint(doc.hidden) ? 1 : 0,
-        allow_on_submit: cint(doc.allow_on_submit) ? 1 : 0,
-        in_list_view: cint(doc.in_list_view) ? 1 : 0,
-        ...(doc.default != null && doc.default !== '' ? { default: String(doc.default) } : {}),
-        ...(doc.fetch_from ? { fetch_from: String(doc.fetch_from) } : {}),
-        is_custom_field: 1,
-      })
+      const f = fieldFromDoc(doc, { is_custom_field: 1 })
       const fields = target.fields.filter((x) => x.fieldname !== f.fieldname)
       const after = String(doc.insert_after ?? '')
       const idx = fields.findIndex((x) => x.fieldname === after)
@@ -770,20 +779,7 @@ class EmulatorImpl implements Emulator {
       const name = String(doc.name)
       const existing = engine.metas.get(name)
       if (existing && !existing.custom && !cint(doc.custom)) return
-      const fields: EmulatorFieldMeta[] = ((doc.fields as Doc[]) ?? []).map((r) =>
-        field(String(r.fieldname), String(r.fieldtype ?? 'Data'), {
-          label: r.label ? String(r.label) : String(r.fieldname),
-          ...(r.options ? { options: String(r.options) } : {}),
-          reqd: cint(r.reqd) ? 1 : 0,
-          unique: cint(r.unique) ? 1 : 0,
-          read_only: cint(r.read_only) ? 1 : 0,
-          hidden: cint(r.hidden) ? 1 : 0,
-          allow_on_submit: cint(r.allow_on_submit) ? 1 : 0,
-          in_list_view: cint(r.in_list_view) ? 1 : 0,
-          ...(r.default != null && r.default !== '' ? { default: String(r.default) } : {}),
-          ...(r.fetch_from ? { fetch_from: String(r.fetch_from) } : {}),
-        }),
-      )
+      const fields: EmulatorFieldMeta[] = ((doc.fields as Doc[]) ?? []).map((r) => fieldFromDoc(r))
       const meta: EmulatorDocTypeMeta = {
         name,
         module: String(doc.module ?? 'Custom'),
