@@ -277,11 +277,19 @@ describe('against the emulator', () => {
 
   it('the edusync bin runs with tsx from any folder', async () => {
     const bin = fileURLToPath(new URL('../bin/edusync.mjs', import.meta.url))
-    const child = spawn(process.execPath, [bin, 'status'], { env: { ...process.env, ...env }, cwd: dir.dir })
+    const driver = fileURLToPath(new URL('./fixtures/sqlite-driver.mjs', import.meta.url))
+    const child = spawn(process.execPath, ['--import', driver, bin, 'status'], {
+      env: { ...process.env, ...env },
+      cwd: dir.dir,
+    })
     let stdout = ''
+    let stderr = ''
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
-    const code = await new Promise<number | null>((r) => child.on('close', r))
-    expect(code).toBe(0)
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((r) =>
+      child.on('close', (c, s) => r([c, s])),
+    )
+    expect({ code, signal, stderr }).toEqual({ code: 0, signal: null, stderr: '' })
     expect(stdout).toMatch(/Student\s+\d+ mirrored/)
   }, 30_000)
 })
