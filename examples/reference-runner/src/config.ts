@@ -29,6 +29,7 @@ export const ENV_NAMES = Object.freeze({
   apiSecret: 'EDUSYNC_ERPNEXT_API_SECRET',
   webhookSecret: 'EDUSYNC_WEBHOOK_SECRET',
   adminToken: 'EDUSYNC_ADMIN_TOKEN',
+  metricsToken: 'EDUSYNC_METRICS_TOKEN',
   dataDir: 'EDUSYNC_DATA_DIR',
   databaseUrl: 'EDUSYNC_DATABASE_URL',
   pgSchema: 'EDUSYNC_PG_SCHEMA',
@@ -78,6 +79,8 @@ export const configSchema = z.object({
   apiSecret: z.string().min(1, 'must not be empty').optional(),
   webhookSecret: secret(16).optional(),
   adminToken: secret(16).optional(),
+  /** When set, `GET /metrics` needs `Authorization: Bearer <metricsToken>` (or the admin token). */
+  metricsToken: secret(16).optional(),
   dataDir: z.string().min(1).default('.edusync-data'),
   databaseUrl: z
     .string()

@@ -127,10 +127,24 @@ export function findWarnings(
   return out
 }
 
+/** The non-empty `ai_*` fields of a mirrored document (JSON values parsed) and the early warnings in them. */
+function aiInsights(doc: Record<string, unknown>): { aiFields: InsightView[]; warnings: InsightView[] } {
+  const aiFields: InsightView[] = []
+  const warnings: InsightView[] = []
+  for (const [k, v] of Object.entries(doc)) {
+    if (!k.startsWith('ai_') || v === null || v === undefined || v === '') continue
+    const value = parseJsonField(v)
+    aiFields.push({ label: k, value })
+    findWarnings(k, value, warnings)
+  }
+  return { aiFields, warnings }
+}
+
 /**
  * Create the runner's HTTP server: the webhook endpoint, health, readiness, metrics, the JSON API and
  * the pages. Everything but `/webhooks/erpnext`, `/healthz`, `/readyz` and `/metrics` needs the admin token
- * (cookie from `/login`, or `Authorization: Bearer <token>`).
+ * (cookie from `/login`, or `Authorization: Bearer <token>`); `/metrics` needs the metrics token when one is
+ * configured (`EDUSYNC_METRICS_TOKEN`).
  */
 export function createRunnerServer(service: Service): Server {
   const webhook = service.engine.webhookHandler()
@@ -141,6 +155,12 @@ export function createRunnerServer(service: Service): Server {
     if (auth?.startsWith('Bearer ')) return safeEqual(auth.slice(7).trim(), service.adminToken)
     const cookie = parseCookies(req.headers.cookie)[COOKIE]
     return cookie !== undefined && safeEqual(cookie, service.adminToken)
+  }
+
+  // A scraper presents the metrics token; an operator's admin token works too.
+  const metricsAuthorised = (req: IncomingMessage, token: string): boolean => {
+    const auth = req.headers.authorization
+    return (auth?.startsWith('Bearer ') === true && safeEqual(auth.slice(7).trim(), token)) || authorised(req)
   }
 
   const send = (
@@ -197,14 +217,7 @@ export function createRunnerServer(service: Service): Server {
 
   async function studentInsights(name: string) {
     const doc = await service.engine.get('Student', name, { maxAgeMs: Number.MAX_SAFE_INTEGER })
-    const aiFields: InsightView[] = []
-    const warnings: InsightView[] = []
-    for (const [k, v] of Object.entries(doc)) {
-      if (!k.startsWith('ai_') || v === null || v === undefined || v === '') continue
-      const value = parseJsonField(v)
-      aiFields.push({ label: k, value })
-      findWarnings(k, value, warnings)
-    }
+    const { aiFields, warnings } = aiInsights(doc)
     let assessmentInsights: Record<string, unknown>[] = []
     if (service.config.doctypes.includes('Assessment Insight')) {
       const results = await service.client
@@ -291,6 +304,12 @@ export function createRunnerServer(service: Service): Server {
       return path
     }
     if (path === '/metrics') {
+      if (service.config.metricsToken !== undefined && !metricsAuthorised(req, service.config.metricsToken)) {
+        send(res, 401, 'metrics need a bearer token\n', 'text/plain; charset=utf-8', {
+          'www-authenticate': 'Bearer realm="metrics"',
+        })
+        return path
+      }
       const body = renderMetrics(await collectStatus(service), httpCounts)
       send(res, 200, body, 'text/plain; version=0.0.4; charset=utf-8')
       return path
@@ -441,14 +460,7 @@ export function createRunnerServer(service: Service): Server {
       const doctype = m[2] === 'courses' ? 'Course' : 'Instructor'
       const name = decodeURIComponent(m[3]!)
       const doc = await service.engine.get(doctype, name, { maxAgeMs: Number.MAX_SAFE_INTEGER })
-      const aiFields: InsightView[] = []
-      const warnings: InsightView[] = []
-      for (const [k, v] of Object.entries(doc)) {
-        if (!k.startsWith('ai_') || v === null || v === undefined || v === '') continue
-        const value = parseJsonField(v)
-        aiFields.push({ label: k, value })
-        findWarnings(k, value, warnings)
-      }
+      const { aiFields, warnings } = aiInsights(doc)
       const title = String((doctype === 'Course' ? doc.course_name : doc.instructor_name) ?? name)
       const view = { doctype, name, title, aiFields, warnings }
       if (m[1]) json(res, 200, view)

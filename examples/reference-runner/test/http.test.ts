@@ -75,6 +75,45 @@ describe('health, readiness and metrics', () => {
   })
 })
 
+describe('GET /metrics with EDUSYNC_METRICS_TOKEN', () => {
+  const METRICS_TOKEN = 'scrape-token-0123456789abcdef'
+  let guarded: TestRunner
+  beforeAll(async () => {
+    guarded = await startRunner({
+      seedSize: 2,
+      doctypes: ['Student'],
+      env: { EDUSYNC_METRICS_TOKEN: METRICS_TOKEN },
+    })
+  })
+  afterAll(async () => {
+    await guarded?.close()
+  })
+
+  it('answers 401 with a Bearer challenge without the token, or with a wrong one', async () => {
+    for (const headers of [{}, { authorization: 'Bearer wrong-token-0123456789' }]) {
+      const res = await fetch(`${guarded.server.url}/metrics`, { headers })
+      expect(res.status).toBe(401)
+      expect(res.headers.get('www-authenticate')).toBe('Bearer realm="metrics"')
+      expect(await res.text()).not.toContain('edusync_')
+    }
+  })
+
+  it('serves the metrics to the metrics token and to the admin token', async () => {
+    for (const token of [METRICS_TOKEN, ADMIN_TOKEN]) {
+      const res = await fetch(`${guarded.server.url}/metrics`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+      expect(res.status).toBe(200)
+      expect(await res.text()).toMatch(/^edusync_queue_depth\{state="pending"\} \d+$/m)
+    }
+  })
+
+  it('leaves health and readiness open for probes', async () => {
+    expect((await fetch(`${guarded.server.url}/healthz`)).status).toBe(200)
+    expect((await fetch(`${guarded.server.url}/readyz`)).status).toBe(200)
+  })
+})
+
 describe('POST /webhooks/erpnext', () => {
   it('accepts a signed thin event and the change reaches the mirror', async () => {
     const [student] = r.erp.emulator.inspect.documents('Student')

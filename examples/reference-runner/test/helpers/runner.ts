@@ -122,12 +122,17 @@ export async function startRunner(
     rules?: ConflictResolverPort
     doctypes?: string[]
     maxAttempts?: number
+    /** More `EDUSYNC_*` settings. */
+    env?: Record<string, string>
   } = {},
 ): Promise<TestRunner> {
   const erp = await emulator(options.seedSize === undefined ? {} : { seedSize: options.seedSize })
   const tmp = tempDir()
   const config = loadConfig({
-    env: envFor(erp, tmp.dir, options.doctypes ? { EDUSYNC_DOCTYPES: options.doctypes.join(',') } : {}),
+    env: envFor(erp, tmp.dir, {
+      ...(options.doctypes ? { EDUSYNC_DOCTYPES: options.doctypes.join(',') } : {}),
+      ...options.env,
+    }),
   })
   const service = await createService(config, {
     env: {},
