@@ -23,6 +23,7 @@ import {
   field,
 } from './meta.js'
 import { type SeedName, seedSchool, SEED_NAMES } from './seed.js'
+import { WEEKDAYS, type Weekday } from './timespan.js'
 import { unwrapPy } from './pyjson.js'
 import { type FetchLike, type TimerLike, type WebhookDelivery, WebhookEngine } from './webhooks.js'
 import { METHOD_NOT_ALLOWED_HTML, frappeJson, htmlErrorPage, v1ErrorBody, v2ErrorBody } from './wire.js'
@@ -78,6 +79,12 @@ export interface EmulatorOptions {
    * @default 'UTC'
    */
   readonly timeZone?: string
+  /**
+   * System Settings `first_day_of_the_week`: where `this week`, `last week` and `next week` (and
+   * `previous`/`next` `1 week`) filters start.
+   * @default 'Monday'
+   */
+  readonly firstDayOfWeek?: Weekday
   /**
    * Install EduSync's AI custom fields and doctypes at start, as `setup-erpnext` would.
    * @default false
@@ -235,6 +242,7 @@ interface NormalizedOptions {
   timers: TimerLike
   now: () => number
   timeZone: string
+  firstDayOfWeek: number
   installAi: boolean
   doctypes: readonly EmulatorDocTypeMeta[]
   allowErrorTraceback: boolean
@@ -285,6 +293,10 @@ function normalizeOptions(options: EmulatorOptions): Readonly<NormalizedOptions>
   } catch {
     throw new RangeError(`${PREFIX} options.timeZone must be an IANA time zone such as 'Europe/Zurich'`)
   }
+  const firstDayOfWeek = WEEKDAYS.indexOf(options.firstDayOfWeek ?? 'Monday')
+  if (firstDayOfWeek < 0) {
+    throw new RangeError(`${PREFIX} options.firstDayOfWeek must be one of ${WEEKDAYS.join(', ')}`)
+  }
   const maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1) {
     throw new RangeError(`${PREFIX} options.maxBodyBytes must be a positive integer`)
@@ -303,6 +315,7 @@ function normalizeOptions(options: EmulatorOptions): Readonly<NormalizedOptions>
     timers,
     now,
     timeZone,
+    firstDayOfWeek,
     installAi: options.installAi ?? false,
     doctypes: options.doctypes ?? [],
     allowErrorTraceback: options.allowErrorTraceback ?? true,
@@ -457,7 +470,12 @@ class EmulatorImpl implements Emulator {
   constructor(options: EmulatorOptions) {
     this.opts = normalizeOptions(options)
     this.random = seededRandom(this.opts.randomSeed)
-    this.engine = new Engine({ timeZone: this.opts.timeZone, now: this.opts.now, random: this.random })
+    this.engine = new Engine({
+      timeZone: this.opts.timeZone,
+      now: this.opts.now,
+      random: this.random,
+      firstDayOfWeek: this.opts.firstDayOfWeek,
+    })
     this.faultController = new FaultController(
       seededRandom(this.opts.randomSeed ^ 0x5eed),
       this.opts.now,

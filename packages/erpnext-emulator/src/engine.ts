@@ -33,6 +33,7 @@ import {
   normalizeTime,
   timeSeconds,
 } from './time.js'
+import { timespanRange } from './timespan.js'
 
 /** A stored document: every column present (null when unset), tables as arrays of child rows. */
 export type Doc = Record<string, unknown>
@@ -81,6 +82,8 @@ export interface EngineOptions {
   readonly timeZone: string
   readonly now: () => number
   readonly random: () => number
+  /** System Settings `first_day_of_the_week`, Sunday = 0 (`this week`, `last week`…). @default 1 (Monday) */
+  readonly firstDayOfWeek?: number
 }
 
 const CONTROL_KEYS = new Set([
@@ -118,6 +121,8 @@ const TREE_OPERATORS = new Set([
   'not ancestors of',
   'descendants of (inclusive)',
 ])
+
+const TIMESPAN_OPERATORS = new Set(['timespan', 'previous', 'next'])
 
 /** Arguments of a list query (contract §3 and §9). */
 export interface ListArgs {
@@ -1526,6 +1531,25 @@ export class Engine {
     return out
   }
 
+  /**
+   * The predicate of one non-tree condition over a column. `timespan`, `previous` and `next` become
+   * `between` over the day range Frappe computes from the site's today (Datetime columns span
+   * 00:00 → 23:59:59.999999); on a column that is not a date Frappe builds invalid SQL (500).
+   */
+  private predicate(column: string, type: string, c: FilterCondition): (v: unknown) => boolean {
+    const kind = columnKind(column, type)
+    if (!TIMESPAN_OPERATORS.has(c.operator)) return conditionPredicate(kind, c.operator, c.value)
+    if (kind !== 'date' && kind !== 'datetime') {
+      frappeThrow(
+        'ProgrammingError',
+        `(1064, "You have an error in your SQL syntax; check the manual that corresponds to your MariaDB server version for the right syntax to use near '(datetime.date(...' (the ${c.operator} operator needs a Date or Datetime column, not ${column})")`,
+        { serverMessage: false, module: 'pymysql.err' },
+      )
+    }
+    const range = timespanRange(c.operator, c.value, this.today(), this.options.firstDayOfWeek ?? 1)
+    return conditionPredicate(kind, 'between', range)
+  }
+
   private compileConditions(meta: EmulatorDocTypeMeta, conds: FilterCondition[]): ((doc: Doc) => boolean)[] {
     return conds.map((c) => {
       if (c.doctype === meta.name || !c.doctype) {
@@ -1549,7 +1573,7 @@ export class Engine {
             return set.has(String(v)) !== negate
           }
         }
-        const pred = conditionPredicate(columnKind(column, type), c.operator, c.value)
+        const pred = this.predicate(column, type, c)
         return (doc: Doc) => pred(doc[column])
       }
       const tableField = meta.fields.find((f) => TABLE_TYPES.has(f.fieldtype) && f.options === c.doctype)
@@ -1565,7 +1589,7 @@ export class Engine {
           serverMessage: false,
         })
       }
-      const pred = conditionPredicate(columnKind(c.fieldname, type), c.operator, c.value)
+      const pred = this.predicate(c.fieldname, type, c)
       const fieldname = c.fieldname
       return (doc: Doc) => ((doc[tableField.fieldname] as Doc[]) ?? []).some((row) => pred(row[fieldname]))
     })

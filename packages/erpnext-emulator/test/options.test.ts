@@ -25,6 +25,7 @@ describe('options', () => {
     [{ timeZone: 'Mars/Olympus' }, /options\.timeZone/],
     [{ maxBodyBytes: 0 }, /options\.maxBodyBytes/],
     [{ now: 5 as never }, /options\.now/],
+    [{ firstDayOfWeek: 'Funday' as never }, /options\.firstDayOfWeek/],
     [{ faults: { routes: [{ status: 404 as never }] } }, /status/],
   ])('rejects %o naming the option', (opts, message) => {
     expect(() => createEmulator(opts)).toThrow(message)
