@@ -5,6 +5,7 @@
  *
  * @internal
  */
+import { utf8 } from './encoding.js'
 
 /** Which crypto implementation to use. */
 export type CryptoBackend = 'auto' | 'webcrypto'
@@ -82,15 +83,20 @@ export async function createHmacSigner(key: Uint8Array, backend: CryptoBackend):
       node.createHmac('sha256', keyObject).update(data).digest('hex')
     return { signSync, hexSync, sign: async (data) => signSync(data) }
   }
-  const cryptoKey = await subtle().importKey('raw', buf(key), { name: 'HMAC', hash: 'SHA-256' }, false, [
-    'sign',
-  ])
+  // Imported once per signer, non-extractable: the raw bytes can be wiped by the caller afterwards and
+  // the key cannot be read back out of the CryptoKey.
+  const s = subtle()
+  const cryptoKey = await s.importKey('raw', buf(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
   return {
     signSync: undefined,
     hexSync: undefined,
-    sign: async (data) => new Uint8Array(await subtle().sign('HMAC', cryptoKey, buf(data))),
+    // No async wrapper: one promise per call, the one Web Crypto returns, and a view (not a copy) of
+    // its result.
+    sign: (data) => s.sign('HMAC', cryptoKey, buf(data)).then(toBytes),
   }
 }
+
+const toBytes = (b: ArrayBuffer): Uint8Array => new Uint8Array(b)
 
 /** AES-256-GCM with a 12-byte IV and a 16-byte tag appended to the ciphertext. */
 export interface Aead {
@@ -161,22 +167,21 @@ export async function createAead(key: Uint8Array, backend: CryptoBackend): Promi
       decrypt: async (iv, s, aad) => decryptSync(iv, s, aad),
     }
   }
-  const cryptoKey = await subtle().importKey('raw', buf(key), { name: 'AES-GCM' }, false, [
-    'encrypt',
-    'decrypt',
-  ])
+  // Imported once per data key, non-extractable (see createHmacSigner).
+  const s = subtle()
+  const cryptoKey = await s.importKey('raw', buf(key), { name: 'AES-GCM' }, false, ['encrypt', 'decrypt'])
   return {
     encryptSync: undefined,
     decryptSync: undefined,
     sealTextSync: undefined,
-    encrypt: async (iv, p, aad) =>
-      new Uint8Array(
-        await subtle().encrypt({ name: 'AES-GCM', iv: buf(iv), additionalData: buf(aad) }, cryptoKey, buf(p)),
-      ),
-    decrypt: async (iv, s, aad) =>
-      new Uint8Array(
-        await subtle().decrypt({ name: 'AES-GCM', iv: buf(iv), additionalData: buf(aad) }, cryptoKey, buf(s)),
-      ),
+    // Web Crypto copies its inputs before returning, so the arguments are passed as they are (no copies
+    // of ours), and the result is a view of the ArrayBuffer it resolves with.
+    encrypt: (iv, p, aad) =>
+      s.encrypt({ name: 'AES-GCM', iv: buf(iv), additionalData: buf(aad) }, cryptoKey, buf(p)).then(toBytes),
+    decrypt: (iv, sealed, aad) =>
+      s
+        .decrypt({ name: 'AES-GCM', iv: buf(iv), additionalData: buf(aad) }, cryptoKey, buf(sealed))
+        .then(toBytes),
   }
 }
 
@@ -188,7 +193,7 @@ export async function hkdf(ikm: Uint8Array, info: string, length = 32): Promise<
       name: 'HKDF',
       hash: 'SHA-256',
       salt: new Uint8Array(32),
-      info: new TextEncoder().encode(info),
+      info: buf(utf8(info)),
     },
     base,
     length * 8,

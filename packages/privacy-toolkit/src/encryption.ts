@@ -160,6 +160,18 @@ export function createFieldEncryptor(options: FieldEncryptorOptions): FieldEncry
   const newIv = options.randomBytes === undefined ? pooledIv : () => options.randomBytes!(IV_BYTES)
   assertKeyId(keyring.primaryKeyId, 'keyring.primaryKeyId')
 
+  /**
+   * Import a key we own once (node:crypto KeyObject or non-extractable Web Crypto CryptoKey, both
+   * copies), then wipe our bytes: afterwards the key lives only inside the crypto implementation.
+   */
+  const importWiping = async (key: Uint8Array): Promise<Aead> => {
+    try {
+      return await createAead(key, backend)
+    } finally {
+      key.fill(0)
+    }
+  }
+
   const keks = new Map<string, Promise<Aead>>()
   const tenants = new Map<string, TenantKeys>()
 
@@ -169,7 +181,7 @@ export function createFieldEncryptor(options: FieldEncryptorOptions): FieldEncry
       k = (async () => {
         const material = await keyring.getKey(kekId)
         if (material === undefined) throw new KeyNotFoundError(kekId, 'key-encryption keyring')
-        return createAead(await hkdf(material, 'edusync/privacy-toolkit/kek/v1'), backend)
+        return importWiping(await hkdf(material, 'edusync/privacy-toolkit/kek/v1'))
       })()
       k.catch(() => keks.delete(kekId))
       keks.set(kekId, k)
@@ -222,7 +234,7 @@ export function createFieldEncryptor(options: FieldEncryptorOptions): FieldEncry
       a = (async () => {
         const stored = await dataKeys.get(tenant, id)
         if (stored === undefined) throw new KeyNotFoundError(id, `data-key store of tenant "${tenant}"`)
-        return createAead(await unwrap(stored), backend)
+        return importWiping(await unwrap(stored))
       })()
       a.catch(() => t.byId.delete(id))
       t.byId.set(id, a)

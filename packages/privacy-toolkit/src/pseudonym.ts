@@ -116,7 +116,9 @@ export function createPseudonymizer(options: PseudonymizerOptions): Pseudonymize
   const now = options.now ?? (() => new Date())
   assertKeyId(keyring.primaryKeyId, 'keyring.primaryKeyId')
 
-  const roots = new Map<string, Promise<Uint8Array>>()
+  // One root signer per key version: its key is imported once (a non-extractable CryptoKey on Web
+  // Crypto) and the derived bytes are wiped right after.
+  const roots = new Map<string, Promise<HmacSigner>>()
   const signers = new Map<string, Promise<HmacSigner>>()
   // Resolved signers, so the hot path needs no await once a (key, tenant, purpose) was used.
   const ready = new Map<string, HmacSigner>()
@@ -131,7 +133,12 @@ export function createPseudonymizer(options: PseudonymizerOptions): Pseudonymize
       r = (async () => {
         const material = await keyring.getKey(keyId)
         if (material === undefined) throw new KeyNotFoundError(keyId, 'pseudonym keyring')
-        return hkdf(material, 'edusync/privacy-toolkit/pseudonym/v1')
+        const derived = await hkdf(material, 'edusync/privacy-toolkit/pseudonym/v1')
+        try {
+          return await createHmacSigner(derived, backend)
+        } finally {
+          derived.fill(0)
+        }
       })()
       r.catch(() => roots.delete(keyId))
       roots.set(keyId, r)
@@ -150,9 +157,13 @@ export function createPseudonymizer(options: PseudonymizerOptions): Pseudonymize
     let s = signers.get(cacheKey)
     if (s === undefined) {
       s = (async () => {
-        const rootSigner = await createHmacSigner(await root(keyId), backend)
-        const sub = await rootSigner.sign(lp(kind, tenant, purpose, field))
-        const made = await createHmacSigner(sub, backend)
+        const sub = await (await root(keyId)).sign(lp(kind, tenant, purpose, field))
+        let made: HmacSigner
+        try {
+          made = await createHmacSigner(sub, backend)
+        } finally {
+          sub.fill(0)
+        }
         ready.set(cacheKey, made)
         return made
       })()
@@ -164,6 +175,13 @@ export function createPseudonymizer(options: PseudonymizerOptions): Pseudonymize
 
   // 160 bits of the MAC as 40 lowercase hex characters.
   const format = (kind: string, keyId: string, hex: string) => `${kind}_${keyId}_${hex.slice(0, 40)}`
+  const formatBytes = (kind: string, keyId: string, mac: Uint8Array) =>
+    `${kind}_${keyId}_${toHex(mac.subarray(0, 20))}`
+  /** The Web Crypto path: one `sign` promise, then formatting; no extra async frames. */
+  const macAsync = (kind: 'psn' | 'hsh', keyId: string, s: HmacSigner, value: string) =>
+    s.hexSync === undefined
+      ? s.sign(utf8(value)).then((m) => formatBytes(kind, keyId, m))
+      : format(kind, keyId, s.hexSync(value))
 
   /** The resolved signer for (kind, key, tenant, purpose, field), if loaded. */
   const lookup = (kind: 'psn' | 'hsh', keyId: string, context: PseudonymContext, field: string) => {
@@ -194,15 +212,10 @@ export function createPseudonymizer(options: PseudonymizerOptions): Pseudonymize
     field = '',
   ): string | Promise<string> => {
     const { s, cacheKey } = lookup(kind, keyId, context, field)
-    if (s?.hexSync !== undefined) return format(kind, keyId, s.hexSync(value))
-    return (async () => {
-      const sg = s ?? (await signer(cacheKey, kind, keyId, context.tenant, context.purpose, field))
-      return format(
-        kind,
-        keyId,
-        sg.hexSync === undefined ? toHex(await sg.sign(utf8(value))) : sg.hexSync(value),
-      )
-    })()
+    if (s !== undefined) return macAsync(kind, keyId, s, value)
+    return signer(cacheKey, kind, keyId, context.tenant, context.purpose, field).then((sg) =>
+      macAsync(kind, keyId, sg, value),
+    )
   }
 
   const derive = (subjectId: string, context: PseudonymContext, keyId: string): string | Promise<string> => {
@@ -240,9 +253,8 @@ export function createPseudonymizer(options: PseudonymizerOptions): Pseudonymize
             ? Promise.resolve(p)
             : record(p, subjectId, context, keyId)
         }
-        return p.then((v) =>
-          store === undefined || recorded.has(v) ? v : record(v, subjectId, context, keyId),
-        )
+        if (store === undefined) return p
+        return p.then((v) => (recorded.has(v) ? v : record(v, subjectId, context, keyId)))
       } catch (error) {
         return Promise.reject(error)
       }

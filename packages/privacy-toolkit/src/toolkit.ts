@@ -164,6 +164,21 @@ export function generaliseValue(
 }
 
 /** The fields of `doc` whose rule (listed, or `otherFields`) is `encrypt`. */
+/**
+ * Await independent operations started together. Rejects, once all have settled, with the failure of
+ * the first operation in input order, so the error a caller sees does not depend on which finished first
+ * (and no rejection is left unhandled).
+ */
+async function settleInOrder<T>(pending: readonly Promise<T>[]): Promise<T[]> {
+  try {
+    return await Promise.all(pending)
+  } catch {
+    const settled = await Promise.allSettled(pending)
+    const failed = settled.find((r) => r.status === 'rejected')
+    throw failed!.reason
+  }
+}
+
 function encryptedFields(dp: DoctypePolicy, doc: DataRecord): [string, NormalizedRule][] {
   const out: [string, NormalizedRule][] = []
   for (const field of Object.keys(doc)) {
@@ -422,17 +437,27 @@ export function createPrivacyToolkit(options: PrivacyToolkitOptions = {}): Priva
           { doctype: binding.doctype, field: 'name' },
         )
       }
-      const out: DataRecord = { ...doc }
+      // Checks first, then every field's encryption in flight at once (independent operations: on Web
+      // Crypto they overlap in its thread pool instead of queueing behind one another).
+      const fields: string[] = []
       for (const [field, rule] of encryptedFields(dp, doc)) {
         const value = doc[field]
         if (rule.strategy !== 'encrypt' || value === undefined || value === null) continue
-        out[field] = await requireEncryptor(policy, binding.doctype, field).encrypt(value, {
-          tenant: binding.tenant,
-          doctype: binding.doctype,
-          docname,
-          field,
-        })
+        requireEncryptor(policy, binding.doctype, field)
+        fields.push(field)
       }
+      const sealed = await settleInOrder(
+        fields.map((field) =>
+          encryptor!.encrypt(doc[field], {
+            tenant: binding.tenant,
+            doctype: binding.doctype,
+            docname,
+            field,
+          }),
+        ),
+      )
+      const out: DataRecord = { ...doc }
+      for (let i = 0; i < fields.length; i++) out[fields[i]!] = sealed[i]
       return out as typeof doc
     },
 
@@ -446,7 +471,8 @@ export function createPrivacyToolkit(options: PrivacyToolkitOptions = {}): Priva
           '[@edusync/privacy-toolkit] decryptFields: binding.docname (or doc.name) is required.',
         )
       }
-      const out: DataRecord = { ...doc }
+      // Checks first (nothing is decrypted when a field is not a ciphertext), then all fields at once.
+      const fields: [string, string][] = []
       for (const [field, rule] of encryptedFields(dp, doc)) {
         const value = doc[field]
         if (rule.strategy !== 'encrypt' || value === undefined || value === null) continue
@@ -458,13 +484,16 @@ export function createPrivacyToolkit(options: PrivacyToolkitOptions = {}): Priva
             location,
           )
         }
-        out[field] = await requireEncryptor(policy, binding.doctype, field).decrypt(value, {
-          tenant: binding.tenant,
-          doctype: binding.doctype,
-          docname,
-          field,
-        })
+        requireEncryptor(policy, binding.doctype, field)
+        fields.push([field, value])
       }
+      const opened = await settleInOrder(
+        fields.map(([field, value]) =>
+          encryptor!.decrypt(value, { tenant: binding.tenant, doctype: binding.doctype, docname, field }),
+        ),
+      )
+      const out: DataRecord = { ...doc }
+      for (let i = 0; i < fields.length; i++) out[fields[i]![0]] = opened[i]
       return out as typeof doc
     },
   }
