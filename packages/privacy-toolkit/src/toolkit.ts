@@ -255,9 +255,20 @@ export function createPrivacyToolkit(options: PrivacyToolkitOptions = {}): Priva
   interface Walk {
     disclosed: { field: string; strategy: string }[]
     removed: { field: string; reason: RemovalReason }[]
+    /**
+     * Keyed operations (pseudonymise, hash, encrypt) started while walking the document: their results
+     * go into `view[field]`, whose key was already placed so the view keeps the document's field order.
+     */
+    pending: { view: DataRecord; field: string; result: Promise<unknown> }[]
   }
 
-  const filter = async (
+  /**
+   * Walk the document synchronously, deciding every field and starting its keyed operation, if any;
+   * the operations of all fields (and table rows) then run concurrently, awaited by the caller. The
+   * walk's lists do not depend on their results (they always yield a string), so they stay in document
+   * order, and operations start in document order (so IVs are drawn in that order).
+   */
+  const filter = (
     doc: DataRecord,
     policy: Policy,
     doctype: string,
@@ -266,7 +277,7 @@ export function createPrivacyToolkit(options: PrivacyToolkitOptions = {}): Priva
     flags: ConsentFlags,
     walk: Walk,
     prefix: string,
-  ): Promise<DataRecord> => {
+  ): DataRecord => {
     const dp = doctypePolicy(policy, doctype)
     const view: DataRecord = {}
     for (const [field, value] of Object.entries(doc)) {
@@ -291,7 +302,7 @@ export function createPrivacyToolkit(options: PrivacyToolkitOptions = {}): Priva
         for (const row of value) {
           if (typeof row !== 'object' || row === null || Array.isArray(row)) continue
           rows.push(
-            await filter(row as DataRecord, policy, rule.doctype, docname, tenant, flags, walk, `${path}[].`),
+            filter(row as DataRecord, policy, rule.doctype, docname, tenant, flags, walk, `${path}[].`),
           )
         }
         view[field] = rows
@@ -307,6 +318,7 @@ export function createPrivacyToolkit(options: PrivacyToolkitOptions = {}): Priva
         continue
       }
       let out: unknown
+      let later: Promise<unknown> | undefined
       switch (rule.strategy) {
         case 'keep':
           out = value instanceof Date ? value.toISOString() : value
@@ -317,8 +329,8 @@ export function createPrivacyToolkit(options: PrivacyToolkitOptions = {}): Priva
           const s = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined
           if (s === undefined || s.length === 0) out = undefined
           else if (rule.strategy === 'pseudonymise')
-            out = await pz.pseudonymise(s, { tenant, purpose: policy.purpose })
-          else out = await pz.hash(s, { tenant, purpose: policy.purpose, field: `${doctype}.${field}` })
+            later = pz.pseudonymise(s, { tenant, purpose: policy.purpose })
+          else later = pz.hash(s, { tenant, purpose: policy.purpose, field: `${doctype}.${field}` })
           break
         }
         case 'mask':
@@ -333,13 +345,19 @@ export function createPrivacyToolkit(options: PrivacyToolkitOptions = {}): Priva
               `[@edusync/privacy-toolkit] applyPolicy: ${doctype}.${field} is encrypted, which binds it to the document name; pass context.docname or a doc with a name.`,
             )
           }
-          out = await requireEncryptor(policy, doctype, field).encrypt(value, {
+          later = requireEncryptor(policy, doctype, field).encrypt(value, {
             tenant,
             doctype,
             docname,
             field,
           })
           break
+      }
+      if (later !== undefined) {
+        view[field] = null
+        walk.pending.push({ view, field, result: later })
+        walk.disclosed.push({ field: path, strategy: rule.strategy })
+        continue
       }
       if (out === undefined) {
         walk.removed.push({ field: path, reason: 'untransformable' })
@@ -393,8 +411,18 @@ export function createPrivacyToolkit(options: PrivacyToolkitOptions = {}): Priva
         throw new ConsentRefusedError('objected', policy.purpose)
       }
       const docname = context.docname ?? (typeof doc['name'] === 'string' ? doc['name'] : '')
-      const walk: Walk = { disclosed: [], removed: [] }
-      const view = await filter(doc, policy, context.doctype, docname, context.tenant, flags, walk, '')
+      const walk: Walk = { disclosed: [], removed: [], pending: [] }
+      let view: DataRecord
+      try {
+        view = filter(doc, policy, context.doctype, docname, context.tenant, flags, walk, '')
+      } catch (error) {
+        // A later field was refused: the operations already started still finish, but must not
+        // surface as unhandled rejections.
+        for (const p of walk.pending) p.result.catch(() => undefined)
+        throw error
+      }
+      const results = await settleInOrder(walk.pending.map((p) => p.result))
+      for (let i = 0; i < results.length; i++) walk.pending[i]!.view[walk.pending[i]!.field] = results[i]
       let disclosure: DisclosureEntry | undefined
       if (ledger !== undefined && studentId !== undefined) {
         disclosure = Object.freeze({

@@ -5,6 +5,7 @@ import {
   createMemoryKeyring,
   createPrivacyToolkit,
   createPseudonymizer,
+  definePolicy,
   type CryptoBackend,
   type FieldBinding,
   type Keyring,
@@ -179,5 +180,135 @@ describe.each(BACKENDS)('whole-document encryption, backend %s', (backend) => {
       reason: 'authentication',
       location: `Student.${first}`,
     })
+  })
+})
+
+describe('applyPolicy runs keyed operations concurrently, with deterministic output', () => {
+  const policy = definePolicy({
+    name: 'mixed',
+    purpose: 'analytics',
+    ai: true,
+    doctypes: {
+      Student: {
+        subjectField: 'name',
+        fields: {
+          name: 'pseudonymise',
+          student_email_id: 'hash',
+          first_name: 'encrypt',
+          last_name: 'encrypt',
+          gender: 'keep',
+          date_of_birth: 'drop',
+          guardians: { strategy: 'table', doctype: 'Student Guardian' },
+        },
+        otherFields: 'drop',
+      },
+      'Student Guardian': {
+        fields: { guardian: 'pseudonymise', guardian_name: 'encrypt', relation: 'keep' },
+        otherFields: 'drop',
+      },
+    },
+  })
+  const doc = {
+    ...student(),
+    guardians: [
+      { guardian: 'EDU-GRD-1', guardian_name: 'Anne', relation: 'Mother' },
+      { guardian: 'EDU-GRD-2', guardian_name: 'Zoë 🎓', relation: 'Father', idx: 2 },
+    ],
+  }
+  const context = { tenant: 'school-a', doctype: 'Student', recipient: 'ai-tutor' }
+  const make = (backend: CryptoBackend) => {
+    const pseudonymizer = createPseudonymizer({ keyring: keyringV1(), backend })
+    const encryptor = createFieldEncryptor({
+      keyring: keyringV1(),
+      dataKeys: new MemoryDataKeyStore(),
+      randomBytes: counter(),
+      backend,
+    })
+    return { pseudonymizer, encryptor, privacy: createPrivacyToolkit({ pseudonymizer, encryptor }) }
+  }
+
+  it.each(BACKENDS)('matches field-by-field processing in document order (%s)', async (backend) => {
+    const { view, disclosed, removed } = await make(backend).privacy.applyPolicy(doc, policy, context)
+    const { pseudonymizer: pz, encryptor: enc } = make(backend)
+    const psn = (s: string) => pz.pseudonymise(s, { tenant: 'school-a', purpose: 'analytics' })
+    const seal = (value: string, doctype: string, field: string) =>
+      enc.encrypt(value, { tenant: 'school-a', doctype, docname: doc.name, field })
+    // The reference: one await after another, in document order (data key first, then one IV per field).
+    const expected = {
+      name: await psn(doc.name),
+      first_name: await seal(doc.first_name, 'Student', 'first_name'),
+      last_name: await seal(doc.last_name, 'Student', 'last_name'),
+      student_email_id: await pz.hash(doc.student_email_id, {
+        tenant: 'school-a',
+        purpose: 'analytics',
+        field: 'Student.student_email_id',
+      }),
+      gender: 'Female',
+      guardians: [] as Record<string, unknown>[],
+    }
+    for (const row of doc.guardians) {
+      expected.guardians.push({
+        guardian: await psn(row.guardian),
+        guardian_name: await seal(row.guardian_name, 'Student Guardian', 'guardian_name'),
+        relation: row.relation,
+      })
+    }
+    expect(view).toEqual(expected)
+    expect(Object.keys(view)).toEqual(Object.keys(doc).filter((f) => f in expected))
+    expect(disclosed.map((d) => d.field)).toEqual([
+      'name',
+      'first_name',
+      'last_name',
+      'student_email_id',
+      'gender',
+      'guardians[].guardian',
+      'guardians[].guardian_name',
+      'guardians[].relation',
+      'guardians[].guardian',
+      'guardians[].guardian_name',
+      'guardians[].relation',
+    ])
+    expect(removed.map((r) => r.field)).toContain('date_of_birth')
+    expect(removed.map((r) => r.field)).toContain('guardians[].idx')
+  })
+
+  it('gives the same view on both backends', async () => {
+    const a = await make('auto').privacy.applyPolicy(doc, policy, context)
+    const w = await make('webcrypto').privacy.applyPolicy(doc, policy, context)
+    expect(w).toEqual(a)
+  })
+
+  it('refuses a field before any operation starts, and leaves no started operation unhandled', async () => {
+    // A keyring that lost its key: every encryption rejects (asynchronously).
+    const lost: Keyring = { primaryKeyId: 'v1', getKey: async () => undefined, keyIds: async () => [] }
+    const encryptor = createFieldEncryptor({ keyring: lost, dataKeys: new MemoryDataKeyStore() })
+    const privacy = createPrivacyToolkit({ encryptor })
+    // `name` needs a pseudonymizer the toolkit lacks: refused before any operation starts.
+    await expect(privacy.applyPolicy(doc, policy, context)).rejects.toMatchObject({
+      name: 'PolicyError',
+      field: 'name',
+    })
+    // first_name's encryption starts (and will reject), then student_email_id is refused: the caller
+    // sees the refusal, and the encryption's rejection is not left unhandled (vitest would fail the run).
+    const later = definePolicy({
+      name: 'later',
+      purpose: 'analytics',
+      ai: true,
+      doctypes: {
+        Student: { fields: { first_name: 'encrypt', student_email_id: 'hash' }, otherFields: 'drop' },
+      },
+    })
+    await expect(privacy.applyPolicy(doc, later, context)).rejects.toMatchObject({
+      name: 'PolicyError',
+      field: 'student_email_id',
+    })
+    // Only asynchronous failures: the first in document order is reported.
+    const both = definePolicy({
+      name: 'both',
+      purpose: 'analytics',
+      ai: true,
+      doctypes: { Student: { fields: { last_name: 'encrypt', first_name: 'encrypt' }, otherFields: 'drop' } },
+    })
+    await expect(privacy.applyPolicy(doc, both, context)).rejects.toMatchObject({ name: 'KeyNotFoundError' })
   })
 })
