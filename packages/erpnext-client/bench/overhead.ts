@@ -3,7 +3,6 @@
  * Run from the package folder: pnpm exec tsx bench/overhead.ts
  */
 import { startEmulator } from '@edusync/erpnext-emulator'
-import ky from 'ky'
 import { createClient } from '../src/index.js'
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5)
@@ -25,58 +24,40 @@ const raw = async (name: string) => {
   return ((await response.json()) as { data: unknown }).data
 }
 
-// ky on its own (the HTTP layer the client is built on), to separate its cost from the client's.
-const plainKy = ky.create({ retry: 0, throwHttpErrors: false })
-const viaKy = async (name: string) => {
-  const response = await plainKy(`${base}/api/resource/Student/${encodeURIComponent(name)}`, {
-    headers: { Authorization: auth, Accept: 'application/json' },
-  })
-  if (!response.ok) throw new Error(String(response.status))
-  return ((await response.json()) as { data: unknown }).data
-}
-
-// The breakdown of ky's per-call cost: what ky does on every call that raw fetch does not.
 const headers = { Authorization: auth, Accept: 'application/json' }
 const studentUrl = (name: string) => `${base}/api/resource/Student/${encodeURIComponent(name)}`
 const readData = async (response: Response) => {
   if (!response.ok) throw new Error(String(response.status))
   return ((await response.json()) as { data: unknown }).data
 }
-// 1. ky builds a Request from (input, options) and hands fetch that Request (fetch then copies it).
-const viaRequest = async (name: string) => readData(await fetch(new Request(studentUrl(name), { headers })))
-// 2. ...and keeps a clone of it (for retries and hooks), which has no option to turn off.
-const viaRequestClone = async (name: string) => {
-  const request = new Request(studentUrl(name), { headers })
-  void request.clone()
-  return readData(await fetch(request))
+// The floor for any client with a per-attempt timeout: raw fetch plus an AbortController whose signal
+// goes to fetch and a timer that would abort it (what the client's transport adds for `timeout`).
+const withTimeout = async (run: (signal: AbortSignal) => Promise<unknown>) => {
+  const controller = new AbortController()
+  const timer = setTimeout(() => controller.abort(), 30_000)
+  try {
+    return await run(controller.signal)
+  } finally {
+    clearTimeout(timer)
+  }
 }
-// 3. ...plus its abort controller and timeout race: what ky's `timeout: false` saves.
-const kyNoTimeout = ky.create({ retry: 0, throwHttpErrors: false, timeout: false })
-const viaKyNoTimeout = async (name: string) => readData(await kyNoTimeout(studentUrl(name), { headers }))
-
-// 4. ky with exactly the options the client passes (timeout 30 s, redirect: 'manual', credentials).
-const kyAsClient = ky.create({ retry: 0, throwHttpErrors: false, timeout: 30_000 })
-const viaKyAsClient = async (name: string) =>
-  readData(
-    await kyAsClient(studentUrl(name), {
-      method: 'GET',
-      headers,
-      body: undefined,
-      signal: undefined,
-      credentials: 'same-origin',
-      redirect: 'manual',
-    }),
-  )
+const viaTimeout = (name: string) =>
+  withTimeout(async (signal) => readData(await fetch(studentUrl(name), { headers, signal })))
+// The client's own layer with retries, the limiter and the timeout turned off.
+const bare = createClient({
+  url: base,
+  auth: { type: 'token', apiKey, apiSecret },
+  retry: false,
+  rateLimit: false,
+  timeout: false,
+})
 
 type Variant = [label: string, run: (name: string) => Promise<unknown>]
 const variants: Variant[] = [
   ['raw fetch', raw],
-  ['fetch(new Request())', viaRequest],
-  ['fetch(Request) + clone()', viaRequestClone],
-  ['ky, timeout: false', viaKyNoTimeout],
-  ['ky alone', viaKy],
-  ["ky, the client's options", viaKyAsClient],
+  ['raw fetch + 30 s timeout', viaTimeout],
   ['client (defaults)', (n) => client.doc('Student').get(n)],
+  ['client (no retry/limit/timeout)', (n) => bare.doc('Student').get(n)],
   ["client (validate: 'lenient')", (n) => lenient.doc('Student').get(n)],
 ]
 const samples = new Map<string, number[]>(variants.map(([l]) => [l, []]))
@@ -119,27 +100,18 @@ const canned = async () =>
   new Response('{"data":{"doctype":"Student","name":"S"}}', {
     headers: { 'content-type': 'application/json' },
   })
-const memUrl = 'http://127.0.0.1:9/api/resource/Student/S'
-const memKy = ky.create({ retry: 0, throwHttpErrors: false, fetch: canned })
-const memKyNoTimeout = ky.create({ retry: 0, throwHttpErrors: false, timeout: false, fetch: canned })
-const memClient = createClient({
+const memOptions = {
   url: 'http://127.0.0.1:9',
   auth: { type: 'token', apiKey, apiSecret },
   fetch: canned,
-})
+} as const
+const memClient = createClient(memOptions)
+const memBare = createClient({ ...memOptions, retry: false, rateLimit: false, timeout: false })
 const memVariants: Variant[] = [
   ['fetch stand-in alone', async () => readData(await canned())],
-  [
-    '+ Request, signal, clone()',
-    async () => {
-      const request = new Request(memUrl, { headers, signal: new AbortController().signal })
-      void request.clone()
-      return readData(await canned())
-    },
-  ],
-  ['ky, timeout: false', async () => readData(await memKyNoTimeout(memUrl, { headers }))],
-  ['ky alone', async () => readData(await memKy(memUrl, { headers }))],
+  ['+ 30 s timeout', () => withTimeout(async () => readData(await canned()))],
   ['client (defaults)', () => memClient.doc('Student').get('S')],
+  ['client (no retry/limit/timeout)', () => memBare.doc('Student').get('S')],
 ]
 const MEM_N = Number(process.env.MEM_N ?? 20_000)
 const memSamples = new Map<string, number[]>(memVariants.map(([l]) => [l, []]))

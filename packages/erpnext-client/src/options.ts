@@ -201,6 +201,9 @@ export const DEFAULT_SAFE_METHODS: readonly string[] = Object.freeze([
   'frappe.ping',
 ])
 
+/** Largest `timeout` a timer can hold (2³¹ − 1 ms). */
+const MAX_TIMEOUT = 2_147_483_647
+
 /** Default sleep: a timer that rejects with the signal's reason when aborted. */
 export function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -322,7 +325,12 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   const exposeServerMessages = options.exposeServerMessages ?? false
   if (typeof exposeServerMessages !== 'boolean') fail('exposeServerMessages', 'a boolean')
   const timeout = options.timeout === undefined ? 30_000 : options.timeout
-  if (timeout !== false) nonNegative(timeout, 'timeout', false, 1)
+  if (timeout !== false) {
+    nonNegative(timeout, 'timeout', false, 1)
+    // Timers hold a signed 32-bit delay; a longer one would fire at once.
+    if (timeout > MAX_TIMEOUT)
+      fail('timeout', `a number of ms ≤ ${MAX_TIMEOUT} (about 24.8 days), or false`, RangeError)
+  }
   if (
     options.meta !== undefined &&
     options.meta !== false &&

@@ -1,5 +1,3 @@
-import ky, { type KyInstance } from 'ky'
-import pRetry from 'p-retry'
 import { type AuthProvider, createAuthProvider } from './auth.js'
 import {
   type ERPNextError,
@@ -79,25 +77,83 @@ function networkReason(cause: unknown): string {
   return (cause as Error)?.name ?? 'network error'
 }
 
-function isAbort(error: unknown, signal: AbortSignal | undefined): boolean {
-  return signal?.aborted === true && (error === signal.reason || (error as Error)?.name === 'AbortError')
+/**
+ * Cancellation of one attempt. The per-attempt timer and the caller's signal feed one AbortController
+ * whose signal goes to `fetch` (so the socket is released), and whatever the attempt is awaiting (`fetch`,
+ * then the body) rejects the moment either fires, even with an injected `fetch` that ignores signals. The
+ * timer covers the whole attempt, body included. Nothing is allocated when there is neither a timeout nor
+ * a caller's signal, and only the caller's signal is passed on when there is no timeout.
+ */
+class AttemptGuard {
+  /** The signal to hand to `fetch`. */
+  readonly signal: AbortSignal | undefined
+  /** Set when the per-attempt timer fired first. */
+  timedOut = false
+  private readonly controller: AbortController | undefined
+  private readonly timer: ReturnType<typeof setTimeout> | undefined
+  private readonly caller: AbortSignal | undefined
+  private readonly onCallerAbort: (() => void) | undefined
+  /** Rejects the promise the attempt is awaiting, if any. */
+  private rejectPending: ((reason: unknown) => void) | undefined
+  private failure: { reason: unknown } | undefined
+
+  constructor(timeout: number | false, caller: AbortSignal | undefined) {
+    this.caller = caller
+    if (timeout === false) {
+      // The caller's signal alone: fetch and the body read abort on it; the retry loop checks it too.
+      this.signal = caller
+      return
+    }
+    const controller = new AbortController()
+    this.controller = controller
+    this.signal = controller.signal
+    this.timer = setTimeout(() => {
+      this.timedOut = true
+      this.fail(new DOMException(`The attempt timed out after ${timeout} ms.`, 'TimeoutError'))
+    }, timeout)
+    if (caller) {
+      const onCallerAbort = () => this.fail(caller.reason)
+      this.onCallerAbort = onCallerAbort
+      caller.addEventListener('abort', onCallerAbort, { once: true })
+    }
+  }
+
+  private fail(reason: unknown): void {
+    if (this.failure) return
+    this.failure = { reason }
+    this.controller?.abort(reason)
+    this.rejectPending?.(reason)
+  }
+
+  /** `promise`, or a rejection as soon as the attempt is cancelled. */
+  guard<T>(promise: Promise<T>): Promise<T> {
+    if (this.controller === undefined) return promise
+    if (this.failure) {
+      promise.catch(() => {})
+      return Promise.reject(this.failure.reason)
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.rejectPending = reject
+      promise.then(resolve, reject)
+    })
+  }
+
+  /** Stop the timer and detach from the caller's signal; call once the attempt is over. */
+  dispose(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    if (this.onCallerAbort) this.caller?.removeEventListener('abort', this.onCallerAbort)
+    this.rejectPending = undefined
+  }
 }
 
 /** @internal Sends requests: auth, limits, retries, error mapping, hooks. */
 export class Transport {
   readonly options: ResolvedOptions
   readonly auth: AuthProvider
-  private readonly ky: KyInstance
   private counter = 0
 
   constructor(options: ResolvedOptions) {
     this.options = options
-    this.ky = ky.create({
-      fetch: options.fetch,
-      retry: 0,
-      timeout: options.timeout,
-      throwHttpErrors: false,
-    })
     this.auth = createAuthProvider(options.auth, {
       baseUrl: options.url,
       fetch: options.fetch,
@@ -154,67 +210,77 @@ export class Transport {
     return Math.round(Math.min(maxDelay, base * (0.5 + this.options.random())))
   }
 
+  /**
+   * How long to wait before retrying after `error`, or `undefined` when it must not be retried: only
+   * ERPNext errors; a 429 always (Frappe refuses before running anything), network errors, timeouts and
+   * 502/503/504 only for safe requests; never past `retry.maxRetryAfter` or `retry.maxRetryTime`.
+   */
+  private retryWait(
+    error: unknown,
+    safe: boolean,
+    start: number,
+    retriesConsumed: number,
+  ): number | undefined {
+    if (!isERPNextError(error)) return undefined
+    const { retry, clock } = this.options
+    const e = error as ERPNextError & { retryAfter?: number }
+    const rateLimited = e.code === 'RATE_LIMIT'
+    const transient =
+      e.code === 'NETWORK' ||
+      e.code === 'TIMEOUT' ||
+      (e.code === 'SERVER' && RETRY_STATUSES.has(e.status ?? 0))
+    if (!rateLimited && !(safe && transient)) return undefined
+    let wait = this.delay(retriesConsumed)
+    if (rateLimited && e.retryAfter !== undefined) {
+      if (e.retryAfter > retry.maxRetryAfter) return undefined
+      wait = Math.max(wait, e.retryAfter)
+    }
+    if (clock.now() + wait - start > retry.maxRetryTime) return undefined
+    return wait
+  }
+
   /** Send one logical request and return its parsed JSON body and headers. */
   async request(spec: RequestSpec): Promise<RawResult> {
     const { options } = this
     const requestId = `${options.clock.now().toString(36)}-${(++this.counter).toString(36)}-${Math.floor(options.random() * 1e9).toString(36)}`
     const safe = this.isSafe(spec)
     const start = options.clock.now()
-    const { retry } = options
-    let retriesConsumed = 0
-    let lastAttempt = 0
-    const run = async (attempt: number): Promise<RawResult> => {
-      lastAttempt = attempt
-      const once = () => this.attempt(spec, requestId, attempt)
-      return options.rateLimit ? options.rateLimit.schedule(once) : once()
-    }
-    try {
-      return await pRetry(run, {
+    const { retry, rateLimit } = options
+    const signal = spec.signal
+    for (let attempt = 1; ; attempt++) {
+      if (signal?.aborted) throw signal.reason
+      let result: RawResult
+      try {
+        const once = () => this.attempt(spec, requestId, attempt)
+        result = await (rateLimit ? rateLimit.schedule(once) : once())
+      } catch (error) {
+        // A cancelled request ends with the caller's reason, whatever the attempt failed with.
+        if (signal?.aborted) throw signal.reason
         // Writes are retried only after a 429, which Frappe sends before running the request.
-        retries: retry.attempts - 1,
-        minTimeout: 0,
-        maxTimeout: 0,
-        randomize: false,
-        ...(spec.signal ? { signal: spec.signal } : {}),
-        shouldRetry: async ({ error }) => {
-          if (!isERPNextError(error)) return false
-          const e = error as ERPNextError & { retryAfter?: number }
-          const rateLimited = e.code === 'RATE_LIMIT'
-          const transient =
-            e.code === 'NETWORK' ||
-            e.code === 'TIMEOUT' ||
-            (e.code === 'SERVER' && RETRY_STATUSES.has(e.status ?? 0))
-          if (!rateLimited && !(safe && transient)) return false
-          let wait = this.delay(retriesConsumed)
-          if (rateLimited && e.retryAfter !== undefined) {
-            if (e.retryAfter > retry.maxRetryAfter) return false
-            wait = Math.max(wait, e.retryAfter)
-          }
-          if (options.clock.now() + wait - start > retry.maxRetryTime) return false
-          retriesConsumed++
-          this.emit(options.hooks.beforeRetry, {
-            requestId,
-            method: spec.method,
-            url: redactUrl(this.url(spec)),
-            attempt: lastAttempt,
-            doctype: spec.doctype,
-            error: e,
-            delayMs: wait,
-          })
-          this.log('warn', `retrying ${spec.method} ${decodeLabel(spec.path)}`, {
-            requestId,
-            attempt: lastAttempt,
-            code: e.code,
-            status: e.status,
-            delayMs: wait,
-          })
-          if (wait > 0) await options.sleep(wait, spec.signal)
-          return true
-        },
-      })
-    } catch (error) {
-      if (spec.signal?.aborted) throw spec.signal.reason
-      throw error
+        const wait = attempt < retry.attempts ? this.retryWait(error, safe, start, attempt - 1) : undefined
+        if (wait === undefined) throw error
+        const e = error as ERPNextError
+        this.emit(options.hooks.beforeRetry, {
+          requestId,
+          method: spec.method,
+          url: redactUrl(this.url(spec)),
+          attempt,
+          doctype: spec.doctype,
+          error: e,
+          delayMs: wait,
+        })
+        this.log('warn', `retrying ${spec.method} ${decodeLabel(spec.path)}`, {
+          requestId,
+          attempt,
+          code: e.code,
+          status: e.status,
+          delayMs: wait,
+        })
+        if (wait > 0) await options.sleep(wait, signal)
+        continue
+      }
+      if (signal?.aborted) throw signal.reason
+      return result
     }
   }
 
@@ -290,47 +356,57 @@ export class Transport {
           })
         }
       }
-      let response: Response
-      try {
-        response = await this.ky(url, {
-          method: spec.method,
-          headers,
-          body,
-          signal: spec.signal,
-          // Browsers keep the session cookie themselves.
-          credentials: this.auth.type === 'session' ? 'include' : 'same-origin',
-          // Never follow: Frappe's API does not redirect, a followed 301/302 turns a write into a GET,
-          // and a redirect to /login must surface as LoginRedirectError.
-          redirect: 'manual',
-        })
-      } catch (cause) {
-        if (isAbort(cause, spec.signal)) throw spec.signal?.reason
-        const error =
-          (cause as Error)?.name === 'TimeoutError'
-            ? new TimeoutError(
-                `${spec.method} ${label} timed out after ${options.timeout} ms: the server is slow or unreachable; raise \`timeout\` or retry later.`,
-                { ...base, cause },
-              )
-            : new NetworkError(
-                `${spec.method} ${label} could not reach the server (${networkReason(cause)}): check \`url\`, DNS and the network.`,
-                { ...base, cause },
-              )
-        finish(0, error)
-        throw error
+      const init: RequestInit = {
+        method: spec.method,
+        headers,
+        // Never follow: Frappe's API does not redirect, a followed 301/302 turns a write into a GET,
+        // and a redirect to /login must surface as LoginRedirectError.
+        redirect: 'manual',
       }
-      const status = response.status
+      if (body !== undefined) init.body = body
+      // Browsers keep the session cookie themselves ('same-origin', fetch's default, otherwise).
+      if (auth.type === 'session') init.credentials = 'include'
+      const guard = new AttemptGuard(options.timeout, spec.signal)
+      if (guard.signal) init.signal = guard.signal
+      const timeoutError = (cause: unknown, status?: number) =>
+        new TimeoutError(
+          `${spec.method} ${label} timed out after ${options.timeout} ms: the server is slow or unreachable; raise \`timeout\` or retry later.`,
+          status === undefined ? { ...base, cause } : { ...base, status, cause },
+        )
+      let response: Response
       let text: string
       try {
-        text = await response.text()
-      } catch (cause) {
-        if (isAbort(cause, spec.signal)) throw spec.signal?.reason
-        const error = new TruncatedResponseError(
-          `${spec.method} ${label}: the connection closed while the body was being read (HTTP ${status}); retry the request.`,
-          { ...base, status, cause },
-        )
-        finish(status, error)
-        throw error
+        try {
+          response = await guard.guard(options.fetch(url, init))
+        } catch (cause) {
+          if (spec.signal?.aborted) throw spec.signal.reason
+          const error =
+            guard.timedOut || (cause as Error)?.name === 'TimeoutError'
+              ? timeoutError(cause)
+              : new NetworkError(
+                  `${spec.method} ${label} could not reach the server (${networkReason(cause)}): check \`url\`, DNS and the network.`,
+                  { ...base, cause },
+                )
+          finish(0, error)
+          throw error
+        }
+        try {
+          text = await guard.guard(response.text())
+        } catch (cause) {
+          if (spec.signal?.aborted) throw spec.signal.reason
+          const error = guard.timedOut
+            ? timeoutError(cause, response.status)
+            : new TruncatedResponseError(
+                `${spec.method} ${label}: the connection closed while the body was being read (HTTP ${response.status}); retry the request.`,
+                { ...base, status: response.status, cause },
+              )
+          finish(response.status, error)
+          throw error
+        }
+      } finally {
+        guard.dispose()
       }
+      const status = response.status
       const location = response.headers.get('location') ?? ''
       const finalUrl = response.url || url
       const redirectedToLogin =

@@ -18,6 +18,8 @@ describe('options are validated once, naming the option', () => {
     ['fetch not a function', { fetch: 1 }, /`fetch`/, TypeError],
     ['clock without now', { clock: {} }, /`clock`/, TypeError],
     ['timeout zero', { timeout: 0 }, /`timeout`/, RangeError],
+    ['timeout beyond a timer', { timeout: 2 ** 31 }, /`timeout`.*2147483647/, RangeError],
+    ['timeout infinite', { timeout: Number.POSITIVE_INFINITY }, /`timeout`/, RangeError],
     ['retry.attempts 0', { retry: { attempts: 0 } }, /`retry.attempts`/, RangeError],
     ['retry.maxDelay < minDelay', { retry: { minDelay: 10, maxDelay: 5 } }, /`retry.maxDelay`/, RangeError],
     ['validate bogus', { validate: 'sometimes' }, /`validate`/, TypeError],

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest'
+import { getEventListeners } from 'node:events'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
   isInvalidResponseError,
   isLoginRedirectError,
@@ -11,7 +12,7 @@ import {
   type ResponseInfo,
   type RetryInfo,
 } from '../src/index.js'
-import { frappeError, json, testClient } from './helpers.js'
+import { frappeError, json, SECRET, testClient } from './helpers.js'
 
 const ok = () => json({ data: { name: 'A', doctype: 'Student' } })
 
@@ -161,7 +162,7 @@ describe('network failures', () => {
     const { client } = testClient(
       (req) =>
         new Promise<Response>((_, reject) => {
-          // never answers; the abort from ky's timeout ends it
+          // never answers and ignores the signal: the transport's timer ends the attempt anyway
           void req
           setTimeout(() => reject(new Error('late')), 5000).unref?.()
         }),
@@ -185,6 +186,159 @@ describe('network failures', () => {
       'user cancelled',
     )
     expect(seen).toHaveLength(1)
+  })
+})
+
+describe('timeouts and cancellation (the transport on fetch(url, init))', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  /** A fetch that, like real ones, rejects with the signal's reason once its signal aborts. */
+  const hangingFetch = (calls: RequestInit[]) =>
+    (async (_url: string | URL | Request, init?: RequestInit) => {
+      calls.push(init ?? {})
+      return new Promise<Response>((_, reject) => {
+        const signal = init?.signal
+        signal?.addEventListener('abort', () => reject(signal.reason), { once: true })
+      })
+    }) as typeof fetch
+
+  it('aborts the signal it gave fetch when the attempt times out, with a TimeoutError reason', async () => {
+    const calls: RequestInit[] = []
+    const { client } = testClient(ok, { fetch: hangingFetch(calls), timeout: 20, retry: false })
+    const error = await client
+      .doc('Student')
+      .list({ filters: { student_email_id: 'kid@example.com' } })
+      .catch((e: unknown) => e)
+    expect(isTimeoutError(error)).toBe(true)
+    expect(calls).toHaveLength(1)
+    expect(calls[0]?.signal?.aborted).toBe(true)
+    expect(calls[0]?.signal?.reason).toHaveProperty('name', 'TimeoutError')
+    // Neither the message nor its cause repeats query values or credentials.
+    const text = `${(error as Error).message} ${String((error as Error).cause)}`
+    expect(text).not.toContain('kid')
+    expect(text).not.toContain(SECRET)
+  })
+
+  it('the timeout covers the body: a body that stalls after the headers is a TimeoutError', async () => {
+    const { client } = testClient(
+      () =>
+        new Response(
+          new ReadableStream({
+            start(controller) {
+              controller.enqueue(new TextEncoder().encode('{"data":'))
+            },
+          }),
+          { status: 200, headers: { 'content-type': 'application/json' } },
+        ),
+      { timeout: 20, retry: false },
+    )
+    const error = await client
+      .doc('Student')
+      .get('A')
+      .catch((e: unknown) => e)
+    expect(isTimeoutError(error)).toBe(true)
+    expect((error as { status?: number }).status).toBe(200)
+  })
+
+  it('retries a timed-out GET, but not a timed-out write', async () => {
+    const calls: RequestInit[] = []
+    const hang = hangingFetch(calls)
+    const { client } = testClient(ok, {
+      timeout: 20,
+      fetch: (async (url: string, init?: RequestInit) =>
+        calls.length === 0 ? hang(url, init) : ok()) as typeof fetch,
+    })
+    await expect(client.doc('Student').get('A')).resolves.toMatchObject({ name: 'A' })
+    expect(calls).toHaveLength(1)
+
+    const writes: RequestInit[] = []
+    const { client: writer } = testClient(ok, { timeout: 20, fetch: hangingFetch(writes) })
+    const error = await writer
+      .doc('Student')
+      .create({ first_name: 'A' })
+      .catch((e: unknown) => e)
+    expect(isTimeoutError(error)).toBe(true)
+    expect(writes).toHaveLength(1)
+  })
+
+  it("the caller's abort ends the attempt at once, even with a fetch that ignores signals", async () => {
+    const controller = new AbortController()
+    const reason = new Error('user cancelled')
+    const { client } = testClient(ok, {
+      fetch: (async () => {
+        setTimeout(() => controller.abort(reason), 0)
+        return new Promise<Response>(() => {})
+      }) as typeof fetch,
+    })
+    await expect(client.doc('Student').get('A', { signal: controller.signal })).rejects.toBe(reason)
+  })
+
+  it("hands fetch a signal that follows the caller's", async () => {
+    const calls: RequestInit[] = []
+    const controller = new AbortController()
+    const { client } = testClient(ok, { fetch: hangingFetch(calls) })
+    const pending = client.doc('Student').get('A', { signal: controller.signal })
+    await vi.waitFor(() => expect(calls).toHaveLength(1))
+    controller.abort(new Error('stop'))
+    await expect(pending).rejects.toThrow('stop')
+    expect(calls[0]?.signal?.aborted).toBe(true)
+    expect(calls[0]?.signal?.reason).toHaveProperty('message', 'stop')
+  })
+
+  it("with timeout: false, passes the caller's own signal and no other", async () => {
+    const calls: RequestInit[] = []
+    const controller = new AbortController()
+    const fetch = (async (_url: string, init?: RequestInit) => {
+      calls.push(init ?? {})
+      return ok()
+    }) as typeof globalThis.fetch
+    const { client } = testClient(ok, { fetch, timeout: false })
+    await client.doc('Student').get('A', { signal: controller.signal })
+    await client.doc('Student').get('A')
+    expect(calls[0]?.signal).toBe(controller.signal)
+    expect(calls[1]?.signal).toBeUndefined()
+  })
+
+  it('an already aborted signal sends nothing', async () => {
+    const { client, seen } = testClient(ok)
+    const reason = new Error('too late')
+    await expect(client.doc('Student').get('A', { signal: AbortSignal.abort(reason) })).rejects.toBe(reason)
+    expect(seen).toHaveLength(0)
+  })
+
+  it("aborting during the back-off wait (default sleep) ends the request with the caller's reason", async () => {
+    const controller = new AbortController()
+    const reason = new Error('user cancelled')
+    const { client, seen } = testClient(() => frappeError(503, 'x'), {
+      sleep: undefined,
+      retry: { minDelay: 20_000, maxDelay: 20_000 },
+      hooks: { beforeRetry: [() => setTimeout(() => controller.abort(reason), 0)] },
+    })
+    await expect(client.doc('Student').get('A', { signal: controller.signal })).rejects.toBe(reason)
+    expect(seen).toHaveLength(1)
+  })
+
+  it('leaves no timer and no abort listener behind once an attempt is over', async () => {
+    vi.useFakeTimers()
+    const controller = new AbortController()
+    const { client } = testClient(ok, { timeout: 30_000 })
+    await client.doc('Student').get('A', { signal: controller.signal })
+    await client
+      .doc('Student')
+      .get('A', { signal: controller.signal })
+      .catch(() => {})
+    expect(vi.getTimerCount()).toBe(0)
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0)
+
+    const { client: failing } = testClient(() => frappeError(404, 'DoesNotExistError'), { timeout: 30_000 })
+    await failing
+      .doc('Student')
+      .get('A', { signal: controller.signal })
+      .catch(() => {})
+    expect(vi.getTimerCount()).toBe(0)
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0)
   })
 })
 

@@ -1,6 +1,6 @@
 /**
- * Entry of the browser test: bundled by esbuild (`platform: 'browser'`) together with ky, p-retry,
- * bottleneck and zod, then loaded by `index.html` in Chromium (driven through Playwright) and, when they
+ * Entry of the browser test: bundled by esbuild (`platform: 'browser'`) together with bottleneck and
+ * zod, then loaded by `index.html` in Chromium (driven through Playwright) and, when they
  * are installed, imported by Deno and Bun. Every scenario runs the real client and returns plain,
  * structured-cloneable data; the test asserts on it.
  */
