@@ -59,6 +59,7 @@ export type {
   LeasedTask,
   MirrorDocument,
   PrivacyAdapter,
+  TombstoneAdapter,
   QueueAdapter,
   QueueStats,
   QueueTask,

@@ -356,6 +356,17 @@ function areas(s: State): StorageAreas {
         }
         return n
       },
+      async cancel(doctype, names) {
+        const wanted = new Set(names)
+        let n = 0
+        for (const t of [...s.tasks.values()]) {
+          if (t.state !== 'leased' && t.doctype === doctype && wanted.has(t.name)) {
+            dropTask(t.id)
+            n++
+          }
+        }
+        return n
+      },
       async stats() {
         const totals = { pending: 0, leased: 0, dead: 0 }
         const byKind: Record<string, { pending: number; leased: number; dead: number }> = {}
@@ -696,6 +707,14 @@ function areas(s: State): StorageAreas {
               return true
           }
           return false
+        },
+        async erasedAmong(tenant, subjectIds, kind) {
+          const wanted = new Set(subjectIds)
+          const out = new Set<string>()
+          for (const t of s.tombstones.values())
+            if (t.tenant === tenant && wanted.has(t.subjectId) && (t.kind === kind || t.kind === '*'))
+              out.add(t.subjectId)
+          return out
         },
       },
       consent: {

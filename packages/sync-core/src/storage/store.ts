@@ -4,7 +4,6 @@ import type {
   DataKeyStore,
   DisclosureLedger,
   ReidentificationStore,
-  TombstoneStore,
 } from '@edusync/privacy-toolkit'
 import {
   isStorageError,
@@ -18,6 +17,7 @@ import { normalizeModified } from './modified.js'
 import type {
   AiChatInteraction,
   AiInsight,
+  TombstoneAdapter,
   AuditEntry,
   AuditEntryInput,
   AuditQuery,
@@ -243,6 +243,11 @@ export interface QueueStore {
   redrive(ids: readonly number[] | 'all'): Promise<number>
   /** Delete dead letters. Returns how many. */
   discard(ids: readonly number[] | 'all'): Promise<number>
+  /**
+   * Delete the pending and dead tasks of these documents (leased ones are left to their holders); returns
+   * how many. Present when the adapter implements `queue.cancel`.
+   */
+  cancel?(doctype: string, names: readonly string[]): Promise<number>
   stats(): Promise<QueueStats>
 }
 
@@ -382,7 +387,8 @@ export interface AiRecordStore {
 export interface PrivacyStores {
   readonly reidentification: ReidentificationStore
   readonly disclosures: DisclosureLedger
-  readonly tombstones: TombstoneStore
+  /** Erasure tombstones; `erasedAmong` is present when the adapter implements it. */
+  readonly tombstones: TombstoneAdapter
   readonly consent: ConsentStore
   readonly dataKeys: DataKeyStore
 }
@@ -443,6 +449,10 @@ function text(value: unknown, name: string): string {
     throw new TypeError(`${P} \`${name}\` must be a non-empty string.`)
   }
   return value
+}
+function texts(value: unknown, name: string): string[] {
+  if (!Array.isArray(value)) throw new TypeError(`${P} \`${name}\` must be an array of non-empty strings.`)
+  return value.map((v, i) => text(v, `${name}[${i}]`))
 }
 function optText(value: unknown, name: string): string | null {
   return value === undefined || value === null ? null : text(value, name)
@@ -690,6 +700,16 @@ function buildAreas(a: StorageAreas, o: Resolved, run: Run): StoreAreas {
       ),
     discard: (ids) =>
       run('queue.discard', () => a.queue.discard(ids === 'all' ? 'all' : ids.map((id) => int(id, 'id', 0)))),
+    ...(a.queue.cancel
+      ? {
+          cancel: (doctype: string, names: readonly string[]) =>
+            run('queue.cancel', async () => {
+              const d = text(doctype, 'doctype')
+              const list = texts(names, 'names')
+              return list.length === 0 ? 0 : a.queue.cancel!(d, list)
+            }),
+        }
+      : {}),
     stats: () => run('queue.stats', () => a.queue.stats()),
   }
 
@@ -972,7 +992,22 @@ function buildAreas(a: StorageAreas, o: Resolved, run: Run): StoreAreas {
   const privacy: PrivacyStores = Object.freeze({
     reidentification: wrapMethods(a.privacy.reidentification, 'privacy.reidentification', run),
     disclosures: wrapMethods(a.privacy.disclosures, 'privacy.disclosures', run),
-    tombstones: wrapMethods(a.privacy.tombstones, 'privacy.tombstones', run),
+    tombstones: Object.freeze({
+      ...wrapMethods(a.privacy.tombstones, 'privacy.tombstones', run),
+      ...(a.privacy.tombstones.erasedAmong
+        ? {
+            erasedAmong: (tenant: string, subjectIds: readonly string[], kind: string) =>
+              run('privacy.tombstones.erasedAmong', async () => {
+                const t = text(tenant, 'tenant')
+                const k = text(kind, 'kind')
+                const ids = texts(subjectIds, 'subjectIds')
+                return ids.length === 0
+                  ? new Set<string>()
+                  : a.privacy.tombstones.erasedAmong!(t, [...new Set(ids)], k)
+              }),
+          }
+        : {}),
+    }),
     consent: wrapMethods(a.privacy.consent, 'privacy.consent', run),
     dataKeys: wrapMethods(a.privacy.dataKeys, 'privacy.dataKeys', run),
   })

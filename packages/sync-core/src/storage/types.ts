@@ -241,6 +241,12 @@ export interface QueueAdapter {
   redrive(ids: readonly number[] | 'all', now: number): Promise<number>
   /** Delete dead letters. */
   discard(ids: readonly number[] | 'all'): Promise<number>
+  /**
+   * Optional: delete the pending and dead tasks of these documents (`doctype` and `name` as queued); leased
+   * tasks are left to their holders. Returns how many were deleted. Erasure uses it so no queued copy of an
+   * erased document's values stays behind; without it the engine relies on its processing-time checks.
+   */
+  cancel?(doctype: string, names: readonly string[]): Promise<number>
   stats(): Promise<QueueStats>
 }
 
@@ -532,6 +538,19 @@ export interface SeenAdapter {
 // privacy state
 
 /**
+ * Erasure tombstones: `@edusync/privacy-toolkit`'s `TombstoneStore`, plus an optional batched look-up the
+ * sync engine uses to check a whole page of documents at once.
+ */
+export interface TombstoneAdapter extends TombstoneStore {
+  /**
+   * Optional: the subjects among `subjectIds` that have a tombstone of `tenant` for `kind` or for `*`, in
+   * one statement (the set-valued `isErased`). Duplicate ids are allowed; an empty list yields an empty
+   * set. When absent, the engine calls `isErased` once per distinct subject id.
+   */
+  erasedAmong?(tenant: string, subjectIds: readonly string[], kind: string): Promise<ReadonlySet<string>>
+}
+
+/**
  * The privacy state an adapter holds, implementing the storage interfaces of `@edusync/privacy-toolkit`
  * directly (they are already small and normalised).
  */
@@ -541,7 +560,7 @@ export interface PrivacyAdapter {
   /** Record of disclosures (append-only). */
   readonly disclosures: DisclosureLedger
   /** Erasure tombstones. */
-  readonly tombstones: TombstoneStore
+  readonly tombstones: TombstoneAdapter
   /** Consent and restriction flags. */
   readonly consent: ConsentStore
   /** Wrapped tenant data keys for field encryption. */

@@ -12,6 +12,7 @@ import {
   type StorageAdapter,
   type Store,
   type StoreAreas,
+  type TombstoneAdapter,
   type UpsertResult,
 } from '@edusync/sync-core'
 import { memoryAdapter } from '@edusync/sync-core/memory'
@@ -80,7 +81,9 @@ describe('store types', () => {
   it('the privacy areas implement the privacy-toolkit store interfaces', () => {
     expectTypeOf(store.privacy.reidentification).toEqualTypeOf<ReidentificationStore>()
     expectTypeOf(store.privacy.disclosures).toEqualTypeOf<DisclosureLedger>()
-    expectTypeOf(store.privacy.tombstones).toEqualTypeOf<TombstoneStore>()
+    // A TombstoneStore, plus the optional batched erasedAmong.
+    expectTypeOf(store.privacy.tombstones).toMatchTypeOf<TombstoneStore>()
+    expectTypeOf(store.privacy.tombstones).toEqualTypeOf<TombstoneAdapter>()
     expectTypeOf(store.privacy.consent).toEqualTypeOf<ConsentStore>()
     expectTypeOf(store.privacy.dataKeys).toEqualTypeOf<DataKeyStore>()
   })

@@ -251,6 +251,31 @@ export function privacyTests(get: () => SuiteContext): void {
       expect(await t.isErased('t', 'someone-else', 'ai_insights')).toBe(false)
     })
 
+    it('tombstones: erasedAmong (when declared) answers for many subjects at once, as isErased would', async (t) => {
+      const { adapter, store } = get()
+      const tombstones = store.privacy.tombstones
+      if (!adapter.privacy.tombstones.erasedAmong || !tombstones.erasedAmong)
+        return t.skip('the adapter does not declare tombstones.erasedAmong')
+      const stone = { tenant: 't', kind: 'Student', action: 'deleted' as const, erasedAt: at }
+      await tombstones.put({ ...stone, subjectId: 'a', requestId: 'r1' })
+      await tombstones.put({ ...stone, subjectId: 'a', requestId: 'r2' })
+      await tombstones.put({ ...stone, subjectId: 'b', kind: '*', requestId: 'r3' })
+      await tombstones.put({ ...stone, subjectId: 'c', kind: 'Guardian', requestId: 'r4' })
+      await tombstones.put({ ...stone, tenant: 'other', subjectId: 'd', kind: '*', requestId: 'r5' })
+      const ids = ['a', 'b', 'c', 'd', 'e', 'a', "quote'd"]
+      const erased = await tombstones.erasedAmong('t', ids, 'Student')
+      expect([...erased].sort()).toEqual(['a', 'b'])
+      for (const id of ids) expect(erased.has(id)).toBe(await tombstones.isErased('t', id, 'Student'))
+      expect([...(await tombstones.erasedAmong('t', ids, 'Guardian'))].sort()).toEqual(['b', 'c'])
+      expect([...(await tombstones.erasedAmong('other', ids, 'Student'))]).toEqual(['d'])
+      expect((await tombstones.erasedAmong('t', [], 'Student')).size).toBe(0)
+      // A page of a few thousand subject ids is one call.
+      const many = Array.from({ length: 3000 }, (_, i) => `s${i}`)
+      await tombstones.put({ ...stone, subjectId: 's2999', requestId: 'r6' })
+      expect([...(await tombstones.erasedAmong('t', many, 'Student'))]).toEqual(['s2999'])
+      await expect(tombstones.erasedAmong('t', [''], 'Student')).rejects.toThrow(TypeError)
+    })
+
     it('consent flags: unset is undefined; set replaces', async () => {
       const { consent: c } = get().store.privacy
       expect(await c.get('t', 's')).toBeUndefined()

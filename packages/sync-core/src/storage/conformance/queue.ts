@@ -293,6 +293,33 @@ export function queueTests(get: () => SuiteContext): void {
       expect((await store.queue.get(pending))?.state).toBe('pending')
     })
 
+    it('cancel (when declared) deletes the pending and dead tasks of the named documents, not leased ones', async (t) => {
+      const { store, adapter } = get()
+      if (!adapter.queue.cancel || !store.queue.cancel)
+        return t.skip('the adapter does not declare queue.cancel')
+      const [dead, leased] = await store.queue.enqueueMany([
+        task({ name: 'a', kind: 'push' }),
+        task({ name: 'b', kind: 'push' }),
+      ])
+      for (const l of await store.queue.lease('w', 2, 1000))
+        if (l.id === dead) await store.queue.fail(l.leaseToken, 'E', { deadLetter: true })
+      const [pendingA, pendingC, other, otherDoctype] = await store.queue.enqueueMany([
+        task({ name: 'a', kind: 'enhance' }),
+        task({ name: 'c' }),
+        task({ name: 'd' }),
+        task({ name: 'a', doctype: 'Guardian' }),
+      ])
+      expect(await store.queue.cancel('Student', ['a', 'b', 'c', 'c', 'nothing'])).toBe(3)
+      for (const id of [dead, pendingA, pendingC]) expect(await store.queue.get(id!)).toBeNull()
+      expect((await store.queue.get(leased!))?.state).toBe('leased')
+      expect((await store.queue.get(other!))?.state).toBe('pending')
+      expect((await store.queue.get(otherDoctype!))?.state).toBe('pending')
+      expect(await store.queue.cancel('Student', [])).toBe(0)
+      expect(await store.queue.cancel('Student', ['a'])).toBe(0)
+      await expect(store.queue.cancel('', ['a'])).rejects.toThrow(TypeError)
+      await expect(store.queue.cancel('Student', [''])).rejects.toThrow(TypeError)
+    })
+
     it('pages dead letters and filters them by kind', async () => {
       const { store } = get()
       await store.queue.enqueueMany([

@@ -652,6 +652,17 @@ export function createSqlAreas(
         }
         return total
       },
+      async cancel(doctype, names) {
+        // Erasure is rare: the queue has no (doctype, name) index and this scans it.
+        let total = 0
+        for (const part of chunks([...new Set(names)], 500)) {
+          total += await ex.run(
+            `DELETE FROM ${T.queue} WHERE state <> 'leased' AND doctype = ? AND name IN ${placeholders(part.length)}`,
+            [doctype, ...part],
+          )
+        }
+        return total
+      },
       async stats() {
         const rows = await ex.all(`SELECT kind, state, COUNT(*) AS n FROM ${T.queue} GROUP BY kind, state`)
         const byKind: Record<string, { pending: number; leased: number; dead: number }> = {}
@@ -1097,6 +1108,19 @@ export function createSqlAreas(
             [tenant, subjectId, kind],
           )
           return rows.length > 0
+        },
+        async erasedAmong(tenant, subjectIds, kind) {
+          const out = new Set<string>()
+          // One statement per call (a page of the engine's subject ids); chunked only past 5000 ids so the
+          // bound parameters stay well under SQLite's and PostgreSQL's limits.
+          for (const part of chunks([...new Set(subjectIds)], 5000)) {
+            const rows = await ex.all(
+              `SELECT DISTINCT subject_id FROM ${T.tombstones} WHERE tenant = ? AND kind IN (?, '*') AND subject_id IN ${placeholders(part.length)}`,
+              [tenant, kind, ...part],
+            )
+            for (const row of rows) out.add(String(row.subject_id))
+          }
+          return out
         },
       },
       consent: {
