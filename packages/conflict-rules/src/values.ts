@@ -191,7 +191,14 @@ function normalizeUntyped(value: unknown): Normalized {
       if (value === '') return EMPTY
       const c = value.charCodeAt(0)
       if (c >= 48 && c <= 57) {
-        const t = canonicalTimeString(value) ?? canonicalDatetimeString(value)
+        // A time has its first colon at index 1 or 2, a datetime a dash at index 4: other text that
+        // starts with a digit (an address, a phone number) skips both patterns.
+        const t =
+          value.charCodeAt(1) === 58 || value.charCodeAt(2) === 58
+            ? canonicalTimeString(value)
+            : value.charCodeAt(4) === 45
+              ? canonicalDatetimeString(value)
+              : undefined
         if (t !== undefined) return { kind: 'string', value: t }
       } else if (c === 123 /* { */ || c === 91 /* [ */) {
         return parseJsonText(value)
@@ -268,6 +275,132 @@ export function jsonEqual(a: unknown, b: unknown, depth = 0): boolean {
   return count === 0
 }
 
+const FAIL = -1
+
+function skipSpace(text: string, i: number): number {
+  let c = text.charCodeAt(i)
+  while (c === 32 || c === 10 || c === 13 || c === 9) c = text.charCodeAt(++i)
+  return i
+}
+
+/** Index of the closing quote of a string starting after `i`; FAIL on an escape or a control character. */
+function stringEnd(text: string, i: number): number {
+  for (let c = text.charCodeAt(i); c !== 34; c = text.charCodeAt(++i)) {
+    if (c === 92 || c < 32 || Number.isNaN(c)) return FAIL // escape, control character, or end of text
+  }
+  return i
+}
+
+function digitsEnd(text: string, i: number): number {
+  while (isDigit(text.charCodeAt(i))) i++
+  return i
+}
+
+/** End of a JSON number starting at `i` (RFC 8259 grammar); FAIL when there is none. */
+function numberEnd(text: string, i: number): number {
+  if (text.charCodeAt(i) === 45) i++
+  const first = text.charCodeAt(i)
+  if (first === 48) i++
+  else if (first >= 49 && first <= 57) i = digitsEnd(text, i + 1)
+  else return FAIL
+  if (text.charCodeAt(i) === 46) {
+    if (!isDigit(text.charCodeAt(i + 1))) return FAIL
+    i = digitsEnd(text, i + 1)
+  }
+  const e = text.charCodeAt(i)
+  if (e === 101 || e === 69) {
+    i++
+    const sign = text.charCodeAt(i)
+    if (sign === 43 || sign === 45) i++
+    if (!isDigit(text.charCodeAt(i))) return FAIL
+    i = digitsEnd(text, i)
+  }
+  return i
+}
+
+/** Match the JSON value at `i` (after optional whitespace) against `value`: the index after it, or FAIL. */
+function matchJson(text: string, i: number, value: unknown, depth: number): number {
+  i = skipSpace(text, i)
+  const c = text.charCodeAt(i)
+  if (c === 34 /* " */) {
+    if (typeof value !== 'string') return FAIL
+    const end = stringEnd(text, i + 1)
+    return end - i - 1 === value.length && text.startsWith(value, i + 1) ? end + 1 : FAIL
+  }
+  if (c === 123 /* { */) return matchJsonObject(text, i, value, depth)
+  if (c === 91 /* [ */) {
+    if (!Array.isArray(value) || depth > MAX_DEPTH) return FAIL
+    i = skipSpace(text, i + 1)
+    if (text.charCodeAt(i) === 93) return value.length === 0 ? i + 1 : FAIL
+    for (let n = 0; ; ) {
+      if (n >= value.length) return FAIL
+      i = matchJson(text, i, value[n++], depth + 1)
+      if (i === FAIL) return FAIL
+      i = skipSpace(text, i)
+      const d = text.charCodeAt(i)
+      if (d === 93) return n === value.length ? i + 1 : FAIL
+      if (d !== 44) return FAIL
+      i++
+    }
+  }
+  if (c === 116) return value === true && text.startsWith('true', i) ? i + 4 : FAIL
+  if (c === 102) return value === false && text.startsWith('false', i) ? i + 5 : FAIL
+  if (c === 110) return value === null && text.startsWith('null', i) ? i + 4 : FAIL
+  if (typeof value !== 'number' || !Number.isFinite(value)) return FAIL
+  const end = numberEnd(text, i)
+  return end !== FAIL && Number(text.slice(i, end)) === value ? end : FAIL
+}
+
+function matchJsonObject(text: string, i: number, value: unknown, depth: number): number {
+  if (!isPlainObject(value) || depth > MAX_DEPTH) return FAIL
+  let count = 0
+  let seen: string[] | undefined
+  i = skipSpace(text, i + 1)
+  if (text.charCodeAt(i) !== 125) {
+    for (;;) {
+      if (text.charCodeAt(i) !== 34) return FAIL
+      const end = stringEnd(text, i + 1)
+      if (end === FAIL) return FAIL
+      const key = text.slice(i + 1, end)
+      // JSON.parse keeps the last of duplicate keys, and `__proto__` is special to property access.
+      if (key === '__proto__' || seen?.includes(key)) return FAIL
+      ;(seen ??= []).push(key)
+      i = skipSpace(text, end + 1)
+      if (text.charCodeAt(i) !== 58 /* : */) return FAIL
+      i = matchJson(text, i + 1, value[key], depth + 1)
+      if (i === FAIL) return FAIL
+      count++
+      i = skipSpace(text, i)
+      const d = text.charCodeAt(i)
+      if (d === 125) break
+      if (d !== 44) return FAIL
+      i = skipSpace(text, i + 1)
+    }
+  }
+  // Every member of `value` (`undefined` ones count as absent) must have been one of the text's keys.
+  for (const key in value) if (value[key] !== undefined) count--
+  return count === 0 ? i + 1 : FAIL
+}
+
+/**
+ * True when `text` is a JSON object or array (as `JSON.parse` reads it) whose value is {@link jsonEqual}
+ * to `value`, and `value` holds only JSON values (plain objects, arrays, strings, finite numbers,
+ * booleans, null; `undefined` members count as absent). It walks the text and the value together
+ * without building the parsed value, so a JSON field the AI layer holds parsed (its keys in another
+ * order, say) is recognised without a parse or a serialisation. Only a positive answer is trusted: it
+ * is also false whenever the text leaves the common subset it reads (string escapes, duplicate or
+ * `__proto__` keys), and callers then take the parsing path.
+ *
+ * @example
+ * jsonTextMatches('{"pace":"steady","reminders":true}', { reminders: true, pace: 'steady' }) // true
+ */
+export function jsonTextMatches(text: string, value: unknown): boolean {
+  const c = text.charCodeAt(0)
+  if ((c !== 123 && c !== 91) || typeof value !== 'object' || value === null) return false
+  const end = matchJson(text, 0, value, 0)
+  return end !== FAIL && skipSpace(text, end) === text.length
+}
+
 /**
  * Fast path: a JSON field held as text on one side and as the parsed value on the other is usually the
  * same serialisation (the AI layer parsed ERPNext's text). Only a positive answer is trusted.
@@ -277,6 +410,7 @@ export function sameJsonText(a: unknown, b: unknown): boolean {
     if (typeof b !== 'object' || b === null || a.length < 2) return false
     const c = a.charCodeAt(0)
     if (c !== 123 && c !== 91) return false
+    if (jsonTextMatches(a, b)) return true
     try {
       return a === JSON.stringify(b)
     } catch {
@@ -330,18 +464,35 @@ export function valuesEqual(a: unknown, b: unknown, type?: FieldType, childTypes
 /** Field types of a child table's fields, by child field name (`undefined`: classify by shape). */
 export type ChildTypes = Readonly<Record<string, FieldType>> | undefined
 
+/**
+ * Whether `row` has `key` as its own (enumerable) field, given `value = row[key]`. A primitive or
+ * `null` read from a plain record is its own field (`Object.prototype` holds only functions and
+ * objects), so the common case needs no second lookup.
+ */
+function holds(row: Record<string, unknown>, key: string, value: unknown): boolean {
+  if (value === undefined) return false
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return true
+  return Object.prototype.propertyIsEnumerable.call(row, key)
+}
+
 /** Equality of two child rows, ignoring the standard columns. */
 export function rowsEqual(
   a: Record<string, unknown>,
   b: Record<string, unknown>,
   types?: ChildTypes,
 ): boolean {
+  // Count the keys of `a` that `b` holds too: when `b` has no others, the second pass (looking for
+  // fields only `b` has) has nothing to find and is skipped.
+  let shared = 0
   for (const key in a) {
     const av = a[key]
     const bv = b[key]
-    if (av === bv || SYSTEM_FIELDS.has(key)) continue
-    if (!valuesEqual(av, bv, types?.[key])) return false
+    if (av !== bv && !SYSTEM_FIELDS.has(key) && !valuesEqual(av, bv, types?.[key])) return false
+    if (holds(b, key, bv)) shared++
   }
+  let held = 0
+  for (const _ in b) held++
+  if (held === shared) return true
   for (const key in b) {
     if (key in a || SYSTEM_FIELDS.has(key)) continue
     if (!valuesEqual(undefined, b[key], types?.[key])) return false
