@@ -3,12 +3,16 @@
 import { parseArgs } from 'node:util'
 import { SEED_NAMES, type SeedName } from './seed.js'
 import { startEmulator } from './server.js'
+import { WEEKDAYS, type Weekday } from './timespan.js'
 
 const USAGE = `Usage: edusync-emulator [--port 8000] [--host 127.0.0.1] [--seed school-small] [--random-seed 1]
-                       [--time-factor 1] [--time-zone UTC] [--install-ai]
+                       [--time-factor 1] [--time-zone UTC] [--first-day-of-week Monday] [--install-ai]
 
-Starts an ERPNext (Frappe v15) emulator and prints its URL and API credentials.
-Seeds: ${SEED_NAMES.join(', ')}`
+Starts an ERPNext (Frappe v15) emulator and prints its URL and API credentials. It serves /api/*
+(resources, methods including frappe.client.attach_file and upload_file, v2) and the stored files at
+/files/* and /private/files/* (login required).
+Seeds: ${SEED_NAMES.join(', ')}
+First day of the week (timespan filters such as "this week"): ${WEEKDAYS.join(', ')}`
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -19,6 +23,7 @@ async function main(): Promise<void> {
       'random-seed': { type: 'string', default: '1' },
       'time-factor': { type: 'string', default: '1' },
       'time-zone': { type: 'string', default: 'UTC' },
+      'first-day-of-week': { type: 'string', default: 'Monday' },
       'install-ai': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -35,6 +40,14 @@ async function main(): Promise<void> {
     process.exitCode = 2
     return
   }
+  const firstDayOfWeek = values['first-day-of-week'] as Weekday
+  if (!WEEKDAYS.includes(firstDayOfWeek)) {
+    process.stderr.write(
+      `[@edusync/erpnext-emulator] unknown --first-day-of-week "${values['first-day-of-week']}"; use one of ${WEEKDAYS.join(', ')}\n`,
+    )
+    process.exitCode = 2
+    return
+  }
   const started = Date.now()
   const erp = await startEmulator({
     port: Number(values.port),
@@ -43,6 +56,7 @@ async function main(): Promise<void> {
     randomSeed: Number(values['random-seed']),
     timeFactor: Number(values['time-factor']),
     timeZone: values['time-zone'],
+    firstDayOfWeek,
     installAi: values['install-ai'],
   })
   const { admin, restricted } = erp.credentials

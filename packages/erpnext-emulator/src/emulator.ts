@@ -22,6 +22,16 @@ import {
   coreDoctypes,
   field,
 } from './meta.js'
+import {
+  type UploadedFile,
+  contentHash,
+  fileContent,
+  fileHeaders,
+  fileType,
+  fileUrl,
+  pyTruthy,
+  suffixedName,
+} from './files.js'
 import { type SeedName, seedSchool, SEED_NAMES } from './seed.js'
 import { WEEKDAYS, type Weekday } from './timespan.js'
 import { unwrapPy } from './pyjson.js'
@@ -362,6 +372,20 @@ interface Ctx {
   readonly extra: Record<string, unknown>
   status: number
   route: string
+  /** Multipart file parts of the request, by form field name. */
+  readonly files: Map<string, UploadedFile>
+}
+
+/** What a new File document is made from (`attach_file` / `upload_file`). */
+interface NewFile {
+  readonly fileName: string | undefined
+  readonly content: Uint8Array | undefined
+  readonly fileUrl: string | undefined
+  readonly isPrivate: boolean
+  readonly folder: string | undefined
+  readonly attachedToDoctype: string | undefined
+  readonly attachedToName: string | undefined
+  readonly attachedToField: string | undefined
 }
 
 type MethodFn = (ctx: Ctx) => unknown
@@ -459,6 +483,8 @@ class EmulatorImpl implements Emulator {
   private readonly oauthTokens = new Map<string, OAuthToken>()
   private readonly refreshTokens = new Map<string, string>()
   private readonly methods = new Map<string, MethodDef>()
+  /** Bytes of stored files by `file_url` (`/files/x.pdf`, `/private/files/y.png`). */
+  private readonly fileBytes = new Map<string, Uint8Array>()
   private seq = 0
   private closed = false
   readonly credentials: { readonly admin: ApiCredentials; readonly restricted: ApiCredentials }
@@ -638,6 +664,16 @@ class EmulatorImpl implements Emulator {
       [...appOf].map(([m, app]) => base('Module Def', m, { module_name: m, app_name: app, custom: 0 })),
     )
     this.syncDocTypeDocs(stamp)
+    this.fileBytes.clear()
+    this.engine.load('File', [
+      base('File', 'Home', { file_name: 'Home', is_folder: 1, is_home_folder: 1 }),
+      base('File', 'Home/Attachments', {
+        file_name: 'Attachments',
+        is_folder: 1,
+        is_attachments_folder: 1,
+        folder: 'Home',
+      }),
+    ])
     const clientId = this.engine.hash(10)
     const clientSecret = this.engine.hash(10)
     this.oauthClient = { clientId, clientSecret, redirectUri: 'http://127.0.0.1/callback' }
@@ -1000,7 +1036,11 @@ class EmulatorImpl implements Emulator {
     return path.startsWith('/api/') && !accept.startsWith('text')
   }
 
-  private async readArgs(request: Request, url: URL): Promise<Record<string, unknown>> {
+  private async readArgs(
+    request: Request,
+    url: URL,
+    files?: Map<string, UploadedFile>,
+  ): Promise<Record<string, unknown>> {
     const declared = Number(request.headers.get('content-length') ?? '0')
     if (declared > this.opts.maxBodyBytes) throw new TooLarge()
     const buf = request.body ? new Uint8Array(await request.arrayBuffer()) : new Uint8Array()
@@ -1032,7 +1072,13 @@ class EmulatorImpl implements Emulator {
         const form = await new Response(buf, {
           headers: { 'content-type': request.headers.get('content-type') ?? '' },
         }).formData()
-        for (const [k, v] of form) args[k] = typeof v === 'string' ? v : v.name
+        for (const [k, v] of form) {
+          if (typeof v === 'string') args[k] = v
+          else {
+            args[k] = v.name
+            files?.set(k, { filename: v.name, bytes: new Uint8Array(await v.arrayBuffer()) })
+          }
+        }
       }
     }
     delete args._
@@ -1109,8 +1155,15 @@ class EmulatorImpl implements Emulator {
       extra: {},
       status: 200,
       route: entry.route,
+      files: new Map(),
     }
     try {
+      if (rawPath.startsWith('/files/') || rawPath.startsWith('/private/files/')) {
+        ctx.args = await this.readArgs(request, url)
+        ctx.user = this.authenticate(request, ctx.args, ctx)
+        entry.user = ctx.user
+        return this.serveFile(ctx, safeDecode(rawPath))
+      }
       if (!rawPath.startsWith('/api/') && rawPath !== '/api') {
         throw new FrappeException('PageDoesNotExistError', 'Page not found', { bare: true })
       }
@@ -1123,7 +1176,7 @@ class EmulatorImpl implements Emulator {
           headers: { 'content-type': 'text/html; charset=utf-8' },
         })
       }
-      ctx.args = await this.readArgs(request, url)
+      ctx.args = await this.readArgs(request, url, ctx.files)
       ctx.user = this.authenticate(request, ctx.args, ctx)
       entry.user = ctx.user
       ctx.txn = this.engine.begin(ctx.user)
@@ -1754,6 +1807,9 @@ class EmulatorImpl implements Emulator {
       const ptype = String(ctx.args.perm_type ?? 'read') as PermType
       return { has_permission: e.can(ctx.user, doctype, ptype) }
     })
+    m('frappe.client.attach_file', (ctx) => this.attachFile(ctx), { verbs: WRITE_VERBS })
+    m('upload_file', (ctx) => this.uploadFile(ctx), { allowGuest: true })
+    m('frappe.handler.upload_file', (ctx) => this.uploadFile(ctx), { allowGuest: true })
     m('frappe.auth.get_logged_user', (ctx) => ctx.user)
     m('frappe.ping', () => 'pong', { allowGuest: true })
     m('ping', () => 'pong', { allowGuest: true })
@@ -1821,6 +1877,230 @@ class EmulatorImpl implements Emulator {
     const data = { ...doc }
     delete data.doctype
     return e.toWire(doctype, this.insertDoc(ctx.txn, doctype, data), false)
+  }
+
+  // --- files ----------------------------------------------------------------------------------------
+
+  /**
+   * `frappe.client.attach_file` (v15): the document must exist and be readable; the File is saved; with
+   * `docfield`, the document's field is set to the file URL and the document saved (needs write).
+   */
+  private attachFile(ctx: Ctx): unknown {
+    const a = ctx.args
+    const doctype = a.doctype == null ? 'None' : String(a.doctype)
+    const docname = a.docname == null ? 'None' : String(a.docname)
+    const meta = this.engine.meta(doctype)
+    if (meta.istable) frappeThrow('DoesNotExistError', `${doctype} ${docname} not found`)
+    this.engine.get(doctype, docname)
+    this.engine.check(ctx.user, doctype, 'read', docname)
+    const docfield = a.docfield == null || a.docfield === '' ? undefined : String(a.docfield)
+    const file = this.createFile(ctx, {
+      fileName: a.filename == null || a.filename === '' ? undefined : String(a.filename),
+      content: pyTruthy(a.filedata) ? fileContent(a.filedata, pyTruthy(a.decode_base64)) : undefined,
+      fileUrl: undefined,
+      isPrivate: cint(a.is_private) === 1,
+      folder: a.folder == null || a.folder === '' ? undefined : String(a.folder),
+      attachedToDoctype: doctype,
+      attachedToName: docname,
+      attachedToField: docfield,
+    })
+    // Frappe sets the attribute and saves; a name that is not a field of the doctype is not stored.
+    if (docfield && meta.fields.some((f) => f.fieldname === docfield)) {
+      this.engine.save(
+        ctx.txn,
+        doctype,
+        docname,
+        { [docfield]: file.file_url },
+        { mode: 'merge', checkModified: 'never' },
+      )
+    }
+    return this.engine.toWire('File', file, true)
+  }
+
+  /**
+   * `upload_file` (`frappe.handler.upload_file`, v15): a multipart `file` part or a `file_url`; Guest is
+   * refused (System Settings `allow_guests_to_upload_files` is off); an existing document needs write
+   * permission; a missing one is not checked (Desk uploads before the first save).
+   */
+  private uploadFile(ctx: Ctx): unknown {
+    if (ctx.user === 'Guest') {
+      throw new FrappeException('PermissionError', '', { exceptionText: '', serverMessage: false })
+    }
+    const a = ctx.args
+    const str = (v: unknown) => (v == null || v === '' ? undefined : String(v))
+    if (str(a.method)) {
+      frappeThrow(
+        'ValidationError',
+        'upload_file with a "method" argument is not supported by the emulator; upload without it.',
+      )
+    }
+    const doctype = str(a.doctype)
+    const docname = str(a.docname)
+    if (doctype && docname) {
+      this.engine.meta(doctype)
+      if (this.engine.peek(doctype, docname)) this.engine.check(ctx.user, doctype, 'write', docname)
+    } else if (doctype) {
+      this.engine.meta(doctype)
+      this.engine.check(ctx.user, doctype, 'write')
+    }
+    let fileName = str(a.file_name)
+    let fileUrlArg = str(a.file_url)
+    let isPrivate = cint(a.is_private) === 1
+    const library = str(a.library_file_name)
+    if (library) {
+      const lib = this.engine.get('File', library)
+      if (!this.canReadFile(ctx.user, lib)) {
+        const msg = `You need the 'read' permission on <strong>File</strong> ${library} to perform this action.`
+        throw new FrappeException('PermissionError', msg, {
+          errorMessage: msg,
+          exceptionText: '',
+          title: 'Not Permitted',
+        })
+      }
+      isPrivate = cint(lib.is_private) === 1
+      fileUrlArg = str(lib.file_url)
+      fileName = str(lib.file_name)
+    }
+    const part = ctx.files.get('file')
+    return this.engine.toWire(
+      'File',
+      this.createFile(ctx, {
+        fileName: part ? part.filename : fileName,
+        content: part?.bytes,
+        fileUrl: fileUrlArg,
+        isPrivate,
+        folder: str(a.folder) ?? 'Home',
+        attachedToDoctype: doctype,
+        attachedToName: docname,
+        attachedToField: str(a.fieldname),
+      }),
+      true,
+    )
+  }
+
+  /** Frappe's File insert: name checks, de-duplication by content hash, on-"disk" name clashes, URL rules. */
+  private createFile(ctx: Ctx, f: NewFile): Doc {
+    if (f.attachedToDoctype) {
+      if (!f.attachedToName) frappeThrow('ValidationError', 'Attached To Name must be a string or an integer')
+      if (f.attachedToField && /[^A-Za-z0-9_]/.test(f.attachedToField)) {
+        frappeThrow('ValidationError', "The fieldname you've specified in Attached To Field is invalid")
+      }
+    }
+    let fileName = f.fileName?.replace(/[/\\]/g, '')
+    let url = f.fileUrl
+    let isPrivate = f.isPrivate
+    let size = 0
+    let hash: string | null = null
+    if (!fileName && !url) {
+      frappeThrow('MandatoryError', 'Fields `file_name` or `file_url` must be set for File')
+    }
+    if (url) {
+      const remote = /^https?:\/\//i.test(url)
+      if (!remote && !url.startsWith('/files/') && !url.startsWith('/private/files/')) {
+        frappeThrow('ValidationError', 'URL must start with http:// or https://', { title: 'Invalid URL' })
+      }
+      if (!remote) {
+        isPrivate = url.startsWith('/private/')
+        const bytes = this.fileBytes.get(url)
+        if (!bytes) {
+          throw new FrappeException('OSError', `File ${url} does not exist`, {
+            module: 'builtins',
+            serverMessage: false,
+            status: 500,
+          })
+        }
+        size = bytes.byteLength
+        hash = contentHash(bytes)
+      }
+      fileName ??= url.split('/').pop() || url
+    } else if (f.content && f.content.byteLength > 0) {
+      const content = f.content
+      const name = fileName as string
+      hash = contentHash(content)
+      size = content.byteLength
+      // Same bytes already stored with the same privacy: reuse that URL (no second copy).
+      const same = [...this.engine.all('File')].find(
+        (d) => d.content_hash === hash && cint(d.is_private) === (isPrivate ? 1 : 0) && d.file_url,
+      )
+      if (same) url = String(same.file_url)
+      else {
+        let target = name
+        if (this.fileBytes.has(fileUrl(target, isPrivate))) target = suffixedName(target, hash.slice(-6))
+        fileName = target
+        url = fileUrl(target, isPrivate)
+        const key = url
+        this.fileBytes.set(key, content)
+        ctx.txn.undo.push(() => this.fileBytes.delete(key))
+      }
+    } else {
+      throw new FrappeException('OSError', 'File None does not exist', {
+        module: 'builtins',
+        serverMessage: false,
+        status: 500,
+      })
+    }
+    const folder = f.folder ?? (f.attachedToDoctype ? 'Home/Attachments' : 'Home')
+    return this.engine.insert(
+      ctx.txn,
+      'File',
+      {
+        file_name: fileName,
+        is_private: isPrivate ? 1 : 0,
+        file_type: fileType(fileName ?? ''),
+        file_size: size,
+        file_url: url,
+        folder,
+        is_folder: 0,
+        attached_to_doctype: f.attachedToDoctype ?? null,
+        attached_to_name: f.attachedToName ?? null,
+        attached_to_field: f.attachedToField ?? null,
+        content_hash: hash,
+      },
+      { ignorePermissions: true },
+    )
+  }
+
+  /** Frappe's File `has_permission` for read: public, own file, Administrator, or read on the attached document. */
+  private canReadFile(user: string, file: Doc): boolean {
+    if (!cint(file.is_private) || user === 'Administrator') return true
+    if (user !== 'Guest' && file.owner === user) return true
+    const dt = file.attached_to_doctype
+    const dn = file.attached_to_name
+    if (!dt || !dn || !this.engine.metas.has(String(dt))) return false
+    if (!this.engine.peek(String(dt), String(dn))) return false
+    return this.engine.can(user, String(dt), 'read')
+  }
+
+  /** `GET /files/<name>` (public) and `/private/files/<name>` (`download_private_file`: login + permission). */
+  private serveFile(ctx: Ctx, path: string): Response {
+    const method = ctx.request.method
+    if (method !== 'GET' && method !== 'HEAD') {
+      return new Response(METHOD_NOT_ALLOWED_HTML, {
+        status: 405,
+        headers: { 'content-type': 'text/html; charset=utf-8' },
+      })
+    }
+    const bytes = this.fileBytes.get(path)
+    const fileName = path.split('/').pop() ?? ''
+    if (path.startsWith('/private/')) {
+      const file = bytes
+        ? [...this.engine.all('File')].find((d) => d.file_url === path && this.canReadFile(ctx.user, d))
+        : undefined
+      if (ctx.user === 'Guest' || !bytes || !file) {
+        return new Response(
+          htmlErrorPage(403, 'Forbidden', "You don't have permission to access this file"),
+          { status: 403, headers: { 'content-type': 'text/html; charset=utf-8' } },
+        )
+      }
+    } else if (!bytes) {
+      return new Response(htmlErrorPage(404, 'Not Found', 'The requested URL was not found on the server.'), {
+        status: 404,
+        headers: { 'content-type': 'text/html; charset=utf-8' },
+      })
+    }
+    const headers = fileHeaders(fileName)
+    headers.set('content-length', String(bytes!.byteLength))
+    return new Response(Buffer.from(bytes!), { status: 200, headers })
   }
 
   private login(ctx: Ctx): unknown {

@@ -124,7 +124,7 @@ const req = { reqd: 1 } as const
 
 /**
  * The Frappe / ERPNext core doctypes the Education module links to, plus the ones the emulator itself
- * serves (Custom Field, DocType, Webhook, Webhook Request Log, OAuth Client). Fields are the subset that
+ * serves (Custom Field, DocType, Webhook, Webhook Request Log, OAuth Client, File). Fields are the subset that
  * matters on the wire.
  */
 export const coreDoctypes: readonly EmulatorDocTypeMeta[] = [
@@ -388,5 +388,29 @@ export const coreDoctypes: readonly EmulatorDocTypeMeta[] = [
       field('response_type', 'Select', { options: 'Code\nToken', default: 'Code' }),
     ],
     { autoname: 'hash' },
+  ),
+  doctype(
+    'File',
+    'Core',
+    [
+      field('file_name', 'Data'),
+      field('is_private', 'Check'),
+      field('file_type', 'Data', { read_only: 1 }),
+      field('is_home_folder', 'Check', { hidden: 1 }),
+      field('is_attachments_folder', 'Check', { hidden: 1 }),
+      field('file_size', 'Int', { read_only: 1 }),
+      field('file_url', 'Code'),
+      field('thumbnail_url', 'Small Text'),
+      field('folder', 'Link', { options: 'File', read_only: 1 }),
+      field('is_folder', 'Check', { read_only: 1 }),
+      field('attached_to_doctype', 'Link', { options: 'DocType' }),
+      field('attached_to_name', 'Data'),
+      field('attached_to_field', 'Data'),
+      field('old_parent', 'Data', { hidden: 1 }),
+      field('content_hash', 'Data', { read_only: 1 }),
+      field('uploaded_to_dropbox', 'Check', { read_only: 1 }),
+      field('uploaded_to_google_drive', 'Check', { read_only: 1 }),
+    ],
+    { autoname: 'hash', title_field: 'file_name' },
   ),
 ]

@@ -9,12 +9,16 @@ import type { Emulator } from './emulator.js'
 
 /** Options of {@link createHandlers}. */
 export interface CreateHandlersOptions {
-  /** Origin the handlers answer for, e.g. `https://erp.example.test` (paths under `/api/` only). */
+  /**
+   * Origin the handlers answer for, e.g. `https://erp.example.test` (paths under `/api/`, plus the
+   * stored files under `/files/` and `/private/files/`).
+   */
   readonly baseUrl: string
 }
 
 /**
- * msw handlers that route every request under `${baseUrl}/api/` to `emulator.handle`.
+ * msw handlers that route every request under `${baseUrl}/api/`, `${baseUrl}/files/` and
+ * `${baseUrl}/private/files/` to `emulator.handle`.
  *
  * @example
  * ```ts
@@ -43,6 +47,8 @@ export function createHandlers(emulator: Emulator, options: CreateHandlersOption
   }
   // A RegExp, not a path pattern: msw decodes path patterns and would throw on malformed escapes that
   // Frappe answers normally.
-  const pattern = new RegExp(`^${origin.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/api(?:/|$)`)
+  const pattern = new RegExp(
+    `^${origin.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:/api(?:/|$)|/files/|/private/files/)`,
+  )
   return [http.all(pattern, ({ request }) => emulator.handle(request))]
 }

@@ -48,3 +48,9 @@ it('rejects an unknown --seed with exit code 2', async () => {
     /exited with 2.*unknown --seed/s,
   )
 }, 30_000)
+
+it('rejects an unknown --first-day-of-week with exit code 2', async () => {
+  await expect(start(['--port', '0', '--first-day-of-week', 'Funday'])).rejects.toThrow(
+    /exited with 2.*unknown --first-day-of-week/s,
+  )
+}, 30_000)
