@@ -1532,11 +1532,27 @@ export class Engine {
   }
 
   /**
-   * The predicate of one non-tree condition over a column. `timespan`, `previous` and `next` become
+   * The predicate of one condition over a column of `meta`. Tree operators match the set of
+   * descendants/ancestors of the value. `timespan`, `previous` and `next` become
    * `between` over the day range Frappe computes from the site's today (Datetime columns span
    * 00:00 → 23:59:59.999999); on a column that is not a date Frappe builds invalid SQL (500).
    */
-  private predicate(column: string, type: string, c: FilterCondition): (v: unknown) => boolean {
+  private predicate(
+    meta: EmulatorDocTypeMeta,
+    column: string,
+    type: string,
+    c: FilterCondition,
+  ): (v: unknown) => boolean {
+    if (TREE_OPERATORS.has(c.operator)) {
+      // On `name` of a tree doctype, or on a Link to one (in the queried doctype or a child table).
+      const target = column === 'name' ? meta.name : this.fieldOf(meta, column)?.options
+      if (!target || !this.metas.has(target)) {
+        frappeThrow('ValidationError', `${column} is not a Link to a tree DocType`)
+      }
+      const set = this.treeSet(target, String(c.value ?? ''), c.operator)
+      const negate = c.operator.startsWith('not ')
+      return (v) => (v === null || v === undefined || v === '' ? negate : set.has(String(v)) !== negate)
+    }
     const kind = columnKind(column, type)
     if (!TIMESPAN_OPERATORS.has(c.operator)) return conditionPredicate(kind, c.operator, c.value)
     if (kind !== 'date' && kind !== 'datetime') {
@@ -1560,20 +1576,7 @@ export class Engine {
             serverMessage: false,
           })
         }
-        if (TREE_OPERATORS.has(c.operator)) {
-          const target = column === 'name' ? meta.name : this.fieldOf(meta, column)?.options
-          if (!target || !this.metas.has(target)) {
-            frappeThrow('ValidationError', `${column} is not a Link to a tree DocType`)
-          }
-          const set = this.treeSet(target, String(c.value ?? ''), c.operator)
-          const negate = c.operator.startsWith('not ')
-          return (doc: Doc) => {
-            const v = doc[column]
-            if (v === null || v === undefined || v === '') return negate
-            return set.has(String(v)) !== negate
-          }
-        }
-        const pred = this.predicate(column, type, c)
+        const pred = this.predicate(meta, column, type, c)
         return (doc: Doc) => pred(doc[column])
       }
       const tableField = meta.fields.find((f) => TABLE_TYPES.has(f.fieldtype) && f.options === c.doctype)
@@ -1589,7 +1592,7 @@ export class Engine {
           serverMessage: false,
         })
       }
-      const pred = this.predicate(c.fieldname, type, c)
+      const pred = this.predicate(childMeta, c.fieldname, type, c)
       const fieldname = c.fieldname
       return (doc: Doc) => ((doc[tableField.fieldname] as Doc[]) ?? []).some((row) => pred(row[fieldname]))
     })
