@@ -30,7 +30,8 @@ const FLOATS = [
   1.7976931348623157e308,
 ]
 
-describe('pyFloatRepr', () => {
+// Each Python case starts an interpreter, which can take seconds on a loaded machine.
+describe('pyFloatRepr', { timeout: 30_000 }, () => {
   it('matches the contract examples', () => {
     expect(pyFloatRepr(100)).toBe('100.0')
     expect(pyFloatRepr(1e-5)).toBe('1e-05')
@@ -46,7 +47,7 @@ describe('pyFloatRepr', () => {
   })
 })
 
-describe('pyDumps', () => {
+describe('pyDumps', { timeout: 30_000 }, () => {
   it('reproduces the contract test vector body and signature', () => {
     const body = pyDumps({ name: 'CUST-0001', grand_total: new PyFloat(100), city: 'Zürich' })
     expect(body).toBe('{"name": "CUST-0001", "grand_total": 100.0, "city": "Z\\u00fcrich"}')
