@@ -164,6 +164,7 @@ export type {
   ChangeEvent,
   BackfillProgress,
   PullResult,
+  EraseResult,
   ReconcileLevel,
   ReconcileReport,
   PlannedWrite,

@@ -33,6 +33,7 @@ import type {
   ChangeEvent,
   ChatInteraction,
   Enhancement,
+  EraseResult,
   PlannedWrite,
   PullResult,
   ReconcileLevel,
@@ -59,6 +60,8 @@ const P = '[@edusync/sync-core]'
 /** `modified` of an erased document's placeholder: newer than any real version, so re-sync cannot replace it. */
 const ERASED_MODIFIED = '9999-12-31 23:59:59.999999'
 const ERASED_KIND = '*'
+/** Documents replaced per erasure transaction. */
+const ERASE_CHUNK = 500
 const MODIFIED_FORMAT = /^\d{4}-\d{2}-\d{2} \d{1,2}:\d{2}:\d{2}(\.\d{1,6})?$/
 
 interface PushPayload {
@@ -1670,35 +1673,51 @@ class Engine implements SyncEngine {
     await this.#audit([this.#row('privacy.rectify', doctype, name, 'internal', 'ok')])
   }
 
-  /** Mirrored documents about a subject (a Student): by name for Student, by `subjectField` otherwise. */
+  /**
+   * Mirrored documents that hold data about a subject (a Student): by name for Student, by `subjectField`
+   * otherwise. Rows deleted in ERPNext still hold their last data and are included; erased placeholders
+   * hold nothing and are not.
+   */
   async #subjectRecords(
     cfg: ResolvedDoctype,
     subjectId: string,
-  ): Promise<{ name: string; data: ErpDoc; updatedAt: number }[]> {
+  ): Promise<{ name: string; data: ErpDoc; updatedAt: number; deleted: boolean }[]> {
+    const held = async (record: MirrorDocument) => ({
+      name: record.name,
+      data: await this.#unseal(record),
+      updatedAt: record.updatedAt,
+      deleted: record.deleted,
+    })
     if (cfg.subjectField === 'name') {
       const record = await this.#o.store.documents.get(cfg.name, subjectId)
-      return record && !record.deleted
-        ? [{ name: record.name, data: await this.#unseal(record), updatedAt: record.updatedAt }]
-        : []
+      return record && record.modified !== ERASED_MODIFIED ? [await held(record)] : []
     }
-    const out: { name: string; data: ErpDoc; updatedAt: number }[] = []
+    const out: { name: string; data: ErpDoc; updatedAt: number; deleted: boolean }[] = []
     let after: { modifiedKey: string; name: string } | null = null
     // Data-subject requests are rare: a scan of the doctype's mirror is acceptable and needs no extra index.
     for (;;) {
       const page: MirrorDocument[] = await this.#o.store.documents.list(cfg.name, {
         after,
         limit: 1000,
-        includeDeleted: false,
+        includeDeleted: true,
       })
       for (const record of page) {
-        const data = await this.#unseal(record)
-        if (data[cfg.subjectField] === subjectId)
-          out.push({ name: record.name, data, updatedAt: record.updatedAt })
+        if (record.modified === ERASED_MODIFIED) continue
+        const r = await held(record)
+        if (r.data[cfg.subjectField] === subjectId) out.push(r)
       }
       if (page.length < 1000) return out
       const last = page[page.length - 1]!
       after = { modifiedKey: modifiedKey(last.modified), name: last.name }
     }
+  }
+
+  /** Whether the mirrored `doctype`/`name` holds data about `subjectId` (not yet erased). */
+  async #holdsSubject(cfg: ResolvedDoctype, subjectId: string, name: string): Promise<boolean> {
+    const record = await this.#o.store.documents.get(cfg.name, name)
+    if (!record || record.modified === ERASED_MODIFIED) return false
+    if (cfg.subjectField === 'name') return name === subjectId
+    return (await this.#unseal(record))[cfg.subjectField] === subjectId
   }
 
   /** `@edusync/privacy-toolkit`'s `SubjectDataSource` over the mirror (kinds are the synced doctypes). */
@@ -1727,7 +1746,8 @@ class Engine implements SyncEngine {
       rectify: async (_tenant, subjectId, kind, recordId, changes) => {
         const cfg = kindOf(kind)
         const record = (await this.#subjectRecords(cfg, subjectId)).find((r) => r.name === recordId)
-        if (!record) return false
+        // A document deleted in ERPNext has nowhere to take a correction.
+        if (!record || record.deleted) return false
         // ERPNext is the system of record: the correction is written there (modified-checked) and re-synced.
         const mirror = await this.#o.store.documents.get(cfg.name, recordId)
         const fields: Record<string, JsonValue> = {}
@@ -1765,39 +1785,77 @@ class Engine implements SyncEngine {
       },
       erase: async (_tenant, subjectId, kind, recordId, action) => {
         const cfg = kindOf(kind)
-        const record = (await this.#subjectRecords(cfg, subjectId)).find((r) => r.name === recordId)
-        if (!record) return false
-        await this.#placeholder(cfg.name, recordId, action.type === 'replace' ? action.data : {})
+        if (!(await this.#holdsSubject(cfg, subjectId, recordId))) return false
+        const data = action.type === 'replace' ? action.data : {}
+        await this.#replaceWithPlaceholders(cfg.name, [recordId], data, 'subject request')
         return true
       },
     }
   }
 
-  /** Replace a mirrored document with `data` under a `modified` no real version can beat, then tombstone it. */
-  async #placeholder(doctype: string, name: string, data: ErpDoc): Promise<void> {
-    const now = this.#o.now()
-    const sealed =
-      this.#o.privacy && Object.keys(data).length > 0 ? await this.#o.privacy.seal(doctype, name, data) : data
-    await this.#tx(async (tx) => {
-      await tx.documents.upsertMany(
-        [
-          {
-            doctype,
-            name,
-            data: sealed,
-            modified: ERASED_MODIFIED,
-            modifiedKey: ERASED_MODIFIED,
-            hash: contentHash(data),
-            base: null,
-            baseModified: null,
-            syncedAt: now,
-          },
-        ],
-        now,
+  /**
+   * Replace mirrored documents of one doctype with `data` (`{}`: nothing held) under a `modified` no real
+   * version can beat, marked deleted, in transactions of at most {@link ERASE_CHUNK} documents. In the same
+   * transaction their pending queue work is cancelled (when the store can) and their open reviews are
+   * closed, so no held copy of their values is pushed back or shown later. Audited per transaction with
+   * counts and the request only (no names: the subject's identifiers stay out of the log).
+   */
+  async #replaceWithPlaceholders(
+    doctype: string,
+    names: readonly string[],
+    data: ErpDoc,
+    request: string,
+  ): Promise<number> {
+    let replaced = 0
+    for (const part of chunk([...new Set(names)], ERASE_CHUNK)) {
+      const now = this.#o.now()
+      const rows: DocumentRow[] = await Promise.all(
+        part.map(async (name) => ({
+          doctype,
+          name,
+          data:
+            this.#o.privacy && Object.keys(data).length > 0
+              ? await this.#o.privacy.seal(doctype, name, data)
+              : data,
+          modified: ERASED_MODIFIED,
+          modifiedKey: ERASED_MODIFIED,
+          hash: contentHash(data),
+          base: null,
+          baseModified: null,
+          syncedAt: now,
+        })),
       )
-      await tx.documents.markDeleted(doctype, name, now)
-      await this.#audit([this.#row('privacy.erase', doctype, name, 'internal', 'ok')], tx)
-    })
+      const inPart = new Set(part)
+      await this.#tx(async (tx) => {
+        await tx.documents.upsertMany(rows, now)
+        for (const name of part) await tx.documents.markDeleted(doctype, name, now)
+        const cancelled = tx.queue.cancel ? await tx.queue.cancel(doctype, part) : 0
+        for (let afterId = 0; ; ) {
+          const open = await tx.reviews.list({
+            status: 'open',
+            doctype,
+            name: part.length === 1 ? part[0]! : null,
+            afterId,
+            limit: 1000,
+          })
+          for (const review of open)
+            if (inPart.has(review.name)) await tx.reviews.resolve(review.id, null, 'privacy.erase', now)
+          if (open.length < 1000) break
+          afterId = open[open.length - 1]!.id
+        }
+        await this.#audit(
+          [
+            this.#row('privacy.erase', doctype, null, 'internal', 'ok', {
+              error: `${request}: ${part.length} replaced, ${cancelled} tasks cancelled`,
+            }),
+          ],
+          tx,
+        )
+      })
+      replaced += part.length
+      for (const name of part) this.#confirmed.delete(`${doctype}\u0000${name}`)
+    }
+    return replaced
   }
 
   async #retention(limits: { readonly auditMaxAgeMs?: number; readonly interactionsMaxAgeMs?: number }) {
@@ -1823,8 +1881,17 @@ class Engine implements SyncEngine {
     return { audit, interactions, seen }
   }
 
-  async #erase(doctype: string, name: string, requestId: string): Promise<void> {
-    this.#doctype(doctype)
+  /**
+   * Erase a subject: tombstone it first (so nothing is re-synced meanwhile), then replace every mirrored
+   * document that holds its data with an empty placeholder. Erasing a Student reaches every configured
+   * doctype whose `subjectField` names the student (enrollments, attendance, results, ...): exactly what
+   * the `*` tombstone stops from re-syncing. Each doctype is done in its own transactions; documents
+   * already replaced are skipped, so a retry after a crash finishes the job and a repeat is a no-op.
+   */
+  async #erase(doctype: string, name: string, requestId: string): Promise<EraseResult> {
+    const cfg = this.#doctype(doctype)
+    if (typeof name !== 'string' || name === '')
+      throw new TypeError(`${P} privacy.erase(): "name" must be a non-empty string.`)
     if (typeof requestId !== 'string' || requestId === '')
       throw new TypeError(`${P} privacy.erase(): "requestId" must be a non-empty string.`)
     const subjectId = doctype === 'Student' ? name : `${doctype}:${name}`
@@ -1836,8 +1903,28 @@ class Engine implements SyncEngine {
       action: 'deleted',
       erasedAt: new Date(this.#o.now()),
     })
-    // Overwrite the mirrored copy with an empty placeholder newer than any real version, then tombstone it.
-    await this.#placeholder(doctype, name, {})
+    const request = `request ${requestId}`
+    const documents: { doctype: string; count: number }[] = []
+    // The named document gets a placeholder even when it was never mirrored: reconciliation and
+    // re-enhancement then see it as erased without asking the tombstones.
+    const named = await this.#o.store.documents.get(cfg.name, name)
+    const targets = new Map<string, string[]>()
+    if (named?.modified !== ERASED_MODIFIED) targets.set(cfg.name, [name])
+    if (subjectId === name)
+      for (const other of this.#o.doctypes.values()) {
+        const names = (await this.#subjectRecords(other, name)).map((r) => r.name)
+        if (names.length > 0) targets.set(other.name, [...(targets.get(other.name) ?? []), ...names])
+      }
+    for (const [target, names] of targets) {
+      const count = await this.#replaceWithPlaceholders(target, names, {}, request)
+      documents.push({ doctype: target, count })
+    }
+    await this.#audit([
+      this.#row('privacy.erase.done', cfg.name, null, 'internal', documents.length > 0 ? 'ok' : 'skipped', {
+        error: `${request}: ${documents.reduce((n, d) => n + d.count, 0)} documents in ${documents.length} doctypes`,
+      }),
+    ])
+    return { documents }
   }
 
   // ------------------------------------------------------------------------------------ backfill / pull

@@ -8,15 +8,13 @@
  */
 
 import type {
-  AuditEntry,
-  AuditRow,
-  DocumentRow,
-  JsonValue,
-  QueueStats,
-  QueueTask,
-  ReviewItem,
-  SyncCursor,
-  TaskRow,
+  AuditAdapter,
+  CursorsAdapter,
+  DocumentsAdapter,
+  QueueAdapter,
+  ReviewsAdapter,
+  SeenAdapter,
+  TombstoneAdapter,
 } from '../storage/types.js'
 
 /** Storage contract types the engine's ports speak in, re-exported for port implementers. */
@@ -25,6 +23,8 @@ export type {
   AuditRow,
   DocumentRow,
   JsonValue,
+  LeasedTask,
+  MirrorDocument,
   QueueStats,
   QueueTask,
   ReviewItem,
@@ -96,140 +96,24 @@ export interface ErpnextPort {
 /** Task kinds the engine queues. */
 export type TaskKind = 'pull' | 'enhance' | 'push' | 'insert'
 
-/** One mirrored ERPNext document (the storage contract's `MirrorDocument`). */
-export interface MirrorDocument {
-  readonly doctype: string
-  readonly name: string
-  /** The document as last read from ERPNext (PII fields sealed by the privacy layer), children included. */
-  readonly data: ErpDoc
-  /** ERPNext's `modified`, exactly as read. */
-  readonly modified: string
-  /** Content hash (see `contentHash`) of the plaintext document. */
-  readonly hash: string
-  /** The last-synced snapshot used as the base of three-way merges. */
-  readonly base: ErpDoc | null
-  readonly baseModified: string | null
-  readonly deleted: boolean
-  readonly deletedAt: number | null
-  /** When this version was last confirmed with ERPNext (epoch ms). */
-  readonly syncedAt: number
-  readonly updatedAt: number
-}
-
 /**
- * The subset of the storage contract (`StorageAreas` of `@edusync/sync-core`) the engine uses. Every
- * storage adapter satisfies it; timestamps are epoch milliseconds from the engine's clock.
+ * The subset of the storage contract (`StorageAreas` of `@edusync/sync-core`) the engine uses, method for
+ * method as a storage adapter declares it, so every adapter satisfies it as is. Timestamps are epoch
+ * milliseconds from the engine's clock. Optional methods (`queue.completeMany`, `queue.cancel`,
+ * `tombstones.erasedAmong`) are used when present.
  */
 export interface EngineStoreAreas {
-  readonly documents: {
-    get(doctype: string, name: string): Promise<MirrorDocument | null>
-    getMany(doctype: string, names: readonly string[]): Promise<MirrorDocument[]>
-    upsertMany(
-      rows: readonly DocumentRow[],
-      now: number,
-    ): Promise<{ doctype: string; name: string; status: 'inserted' | 'updated' | 'unchanged' }[]>
-    markDeleted(doctype: string, name: string, now: number): Promise<boolean>
-    list(
-      doctype: string,
-      options: {
-        after: { modifiedKey: string; name: string } | null
-        limit: number
-        includeDeleted: boolean
-      },
-    ): Promise<MirrorDocument[]>
-    stats(doctype: string): Promise<{ count: number; deleted: number; latestModified: string | null }>
-  }
-  readonly queue: {
-    enqueueMany(rows: readonly TaskRow[], now: number): Promise<number[]>
-    lease(options: {
-      worker: string
-      limit: number
-      now: number
-      expiresAt: number
-      tokenPrefix: string
-      kind: string | null
-      doctype: string | null
-    }): Promise<QueueTask[]>
-    renew(token: string, expiresAt: number, now: number): Promise<number | null>
-    complete(token: string, now: number): Promise<boolean>
-    /** Complete several tasks at once; returns the tokens that were live. Optional. */
-    completeMany?(tokens: readonly string[], now: number): Promise<string[]>
-    fail(
-      token: string,
-      options: { error: string; now: number; dead: boolean; retryAt: (attempts: number) => number },
-    ): Promise<'retry' | 'dead' | 'superseded' | null>
-    reclaimExpired(now: number): Promise<{ requeued: number; dead: number }>
-    listDead(options: { afterId: number; limit: number; kind: string | null }): Promise<QueueTask[]>
-    redrive(ids: readonly number[] | 'all', now: number): Promise<number>
-    discard(ids: readonly number[] | 'all'): Promise<number>
-    stats(): Promise<QueueStats>
-  }
-  readonly cursors: {
-    get(site: string, doctype: string): Promise<SyncCursor | null>
-    set(cursor: { site: string; doctype: string; modified: string; name: string }, now: number): Promise<void>
-    delete(site: string, doctype: string): Promise<boolean>
-  }
-  readonly reviews: {
-    create(
-      input: {
-        doctype: string
-        name: string
-        field: string
-        base: JsonValue | null
-        local: JsonValue | null
-        remote: JsonValue | null
-        reason: string | null
-      },
-      now: number,
-    ): Promise<ReviewItem>
-    get(id: number): Promise<ReviewItem | null>
-    list(options: {
-      status: 'open' | 'resolved' | null
-      doctype: string | null
-      name: string | null
-      afterId: number
-      limit: number
-    }): Promise<ReviewItem[]>
-    resolve(
-      id: number,
-      resolution: JsonValue | null,
-      resolvedBy: string | null,
-      now: number,
-    ): Promise<ReviewItem | null>
-  }
-  readonly audit: {
-    append(rows: readonly AuditRow[]): Promise<number[]>
-    query(query: {
-      type: string | null
-      doctype: string | null
-      name: string | null
-      status: string | null
-      from: number
-      to: number
-      beforeId: number
-      limit: number
-    }): Promise<AuditEntry[]>
-  }
-  readonly seen: {
-    insertIfAbsent(key: string, expiresAt: number, now: number): Promise<boolean>
-  }
+  readonly documents: Pick<
+    DocumentsAdapter,
+    'get' | 'getMany' | 'upsertMany' | 'markDeleted' | 'list' | 'stats'
+  >
+  readonly queue: Omit<QueueAdapter, 'get'>
+  readonly cursors: Pick<CursorsAdapter, 'get' | 'set' | 'delete'>
+  readonly reviews: ReviewsAdapter
+  readonly audit: Pick<AuditAdapter, 'append' | 'query'>
+  readonly seen: Pick<SeenAdapter, 'insertIfAbsent'>
   readonly privacy: {
-    readonly tombstones: {
-      put(tombstone: {
-        tenant: string
-        subjectId: string
-        kind: string
-        requestId: string
-        action: 'deleted' | 'pseudonymised'
-        erasedAt: Date
-      }): Promise<void>
-      isErased(tenant: string, subjectId: string, kind: string): Promise<boolean>
-      /**
-       * The subjects among `subjectIds` that have a tombstone for `kind` or for `*`, in one statement.
-       * Optional: without it the engine asks `isErased` once per distinct subject.
-       */
-      erasedAmong?(tenant: string, subjectIds: readonly string[], kind: string): Promise<ReadonlySet<string>>
-    }
+    readonly tombstones: Pick<TombstoneAdapter, 'put' | 'isErased' | 'erasedAmong'>
   }
 }
 

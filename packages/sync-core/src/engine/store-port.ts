@@ -93,6 +93,7 @@ function areas(s: StoreAreas): EngineStoreAreas {
         s.queue.listDead({ afterId, limit, ...(kind === null ? {} : { kind }) }),
       redrive: (ids) => s.queue.redrive(ids),
       discard: (ids) => s.queue.discard(ids),
+      ...(s.queue.cancel ? { cancel: s.queue.cancel } : {}),
       stats: () => s.queue.stats(),
     },
     cursors: {

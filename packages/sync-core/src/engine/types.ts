@@ -217,6 +217,11 @@ export interface PullResult {
   readonly quarantined: number
 }
 
+/** What `privacy.erase()` replaced with placeholders: documents per doctype (none on a repeat). */
+export interface EraseResult {
+  readonly documents: readonly { readonly doctype: string; readonly count: number }[]
+}
+
 /** Reconciliation levels. */
 export type ReconcileLevel = 'quick' | 'full' | 'deep'
 
@@ -391,8 +396,13 @@ export interface SyncEngine {
     ): Promise<{ document: ErpDoc | null; reviews: ReviewItem[]; audit: AuditEntry[] }>
     /** Re-read a subject document from ERPNext (the system of record, where corrections are made). */
     rectify(doctype: string, name: string): Promise<void>
-    /** Erase the subject's mirrored data and tombstone it so re-sync does not bring it back. */
-    erase(doctype: string, name: string, requestId: string): Promise<void>
+    /**
+     * Erase a subject's mirrored data and tombstone it so re-sync does not bring it back. Erasing a
+     * Student replaces every mirrored document that holds the student's data, in every configured doctype
+     * whose `subjectField` names the student, and cancels their pending queue work. Idempotent: a retry
+     * after a failure finishes the job; a repeat replaces nothing.
+     */
+    erase(doctype: string, name: string, requestId: string): Promise<EraseResult>
     /**
      * The mirror as `@edusync/privacy-toolkit`'s `SubjectDataSource` (kinds = synced doctypes, origin
      * `mirror`), for `createSubjectRequests({ source })`: access/portability read it, rectification queues
