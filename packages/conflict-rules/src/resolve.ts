@@ -362,33 +362,32 @@ function placed(value: unknown, toErp: boolean, toAi: boolean): Settled {
   return { value, toErp, toAi }
 }
 
-interface OpTarget {
-  readonly key: string
-  readonly rowName: string | undefined
-  readonly field: string | undefined
-}
-
-function fieldOp(op: OpTarget, hasBase: boolean, b: unknown, o: unknown): ReviewOp {
+function fieldOp(loc: Loc, hasBase: boolean, b: unknown, o: unknown): ReviewOp {
+  const inRow = loc.table !== undefined
   return {
-    key: op.key,
-    rowName: op.rowName,
-    field: op.field,
+    key: inRow ? loc.table : loc.field,
+    rowName: loc.rowName,
+    field: inRow ? loc.field : undefined,
     row: false,
     base: hasBase ? b : NOTHING,
     ours: o,
   }
 }
 
-/** Settle one (non-table) value. */
+/**
+ * Settle one (non-table) value: `field` at the top level, or `field` of row `rowName` of `table`. The
+ * location is only built once there is a decision to record (most values compared are equal).
+ */
 function settleField(
   st: State,
-  loc: Loc,
+  field: string,
+  table: string | undefined,
+  rowName: string | undefined,
   b: unknown,
   o: unknown,
   t: unknown,
   type: FieldType | undefined,
   hasBase: boolean,
-  op: OpTarget,
 ): Settled {
   if (o === t) return EQUAL
   // The AI layer usually holds JSON fields parsed, ERPNext as text: serialise ours once, and when it is
@@ -418,6 +417,7 @@ function settleField(
   const oursChanged = nb === undefined || !normalizedEqual(nb, no)
   const theirsChanged = nb === undefined || !normalizedEqual(nb, nt)
   const changedBy: ChangedBy = oursChanged && theirsChanged ? 'both' : oursChanged ? 'ours' : 'theirs'
+  const loc: Loc = { path: table === undefined ? field : `${table}[].${field}`, field, table, rowName }
 
   const mismatch =
     no.kind === 'invalid' ||
@@ -441,7 +441,7 @@ function settleField(
       'type_check',
       undefined,
       reason,
-      fieldOp(op, hasBase, b, o),
+      fieldOp(loc, hasBase, b, o),
     )
     return EQUAL
   }
@@ -496,7 +496,7 @@ function settleField(
         strategy,
         rule,
         reason,
-        fieldOp(op, hasBase, b, o),
+        fieldOp(loc, hasBase, b, o),
       )
       return EQUAL
   }
@@ -584,16 +584,7 @@ function settleCell(
   const o = or[f]
   const t = tr[f]
   if (o === t) return undefined
-  return settleField(
-    st,
-    { path: `${key}[].${f}`, field: f, table: key, rowName: name },
-    br?.[f],
-    o,
-    t,
-    types?.[f],
-    br !== undefined,
-    { key, rowName: name, field: f },
-  )
+  return settleField(st, f, key, name, br?.[f], o, t, types?.[f], br !== undefined)
 }
 
 /** Fast path for the common case: the same named rows, in the same order, with equal contents. */
@@ -999,6 +990,18 @@ function applyOps(merged: Doc, ops: readonly ReviewOp[], pick: 'base' | 'ours'):
   return doc
 }
 
+// Frozen values shared by every resolution that has them (freezing is a measurable part of a call).
+const NO_ITEMS: readonly never[] = Object.freeze([])
+const NO_WRITES: Readonly<Record<string, unknown>> = Object.freeze({})
+const NEEDS_WRITE = [
+  [Object.freeze({ erpnext: false, ai: false }), Object.freeze({ erpnext: false, ai: true })],
+  [Object.freeze({ erpnext: true, ai: false }), Object.freeze({ erpnext: true, ai: true })],
+] as const
+
+function frozenList<T>(items: T[]): readonly T[] {
+  return items.length === 0 ? NO_ITEMS : Object.freeze(items)
+}
+
 // Many resolutions of a batch share one `now`; formatting a date is a measurable part of a resolution.
 let lastNow = Number.NaN
 let lastIso = ''
@@ -1028,16 +1031,7 @@ function settleKey(st: State, key: string, o: unknown, t: unknown): void {
   const type = st.fieldTypes?.[key]
   const settled = isTableField(type, b, o, t)
     ? settleTable(st, key, b, o, t, hasBase)
-    : settleField(
-        st,
-        { path: key, field: key, table: undefined, rowName: undefined },
-        b,
-        o,
-        t,
-        type,
-        hasBase,
-        { key, rowName: undefined, field: undefined },
-      )
+    : settleField(st, key, undefined, undefined, b, o, t, type, hasBase)
   if (settled.value !== KEEP) st.merged[key] = settled.value
   if (settled.toErp) st.toErp.push(key)
   if (settled.toAi) st.toAi.push(key)
@@ -1148,7 +1142,6 @@ export function resolve<T extends Doc>(input: ResolveInput<T>): Resolution<T> {
   for (const key of toErp) writeToErpnext[key] = merged[key] ?? null
   const writeToAi: Record<string, unknown> = {}
   for (const key of toAi) writeToAi[key] = aiView[key] ?? null
-  const needsWrite = Object.freeze({ erpnext: toErp.length > 0, ai: toAi.length > 0 })
   return Object.freeze({
     doctype,
     docname: st.docname,
@@ -1156,10 +1149,10 @@ export function resolve<T extends Doc>(input: ResolveInput<T>): Resolution<T> {
     status: st.review.length > 0 ? 'needs_review' : st.decisions.length > 0 ? 'resolved' : 'unchanged',
     merged: merged as T,
     nextBase: nextBase as T,
-    decisions: Object.freeze(st.decisions),
-    review: Object.freeze(st.review),
-    writeToErpnext: Object.freeze(writeToErpnext),
-    writeToAi: Object.freeze(writeToAi),
-    needsWrite,
+    decisions: frozenList(st.decisions),
+    review: frozenList(st.review),
+    writeToErpnext: toErp.length > 0 ? Object.freeze(writeToErpnext) : NO_WRITES,
+    writeToAi: toAi.length > 0 ? Object.freeze(writeToAi) : NO_WRITES,
+    needsWrite: NEEDS_WRITE[toErp.length > 0 ? 1 : 0]![toAi.length > 0 ? 1 : 0]!,
   })
 }

@@ -351,10 +351,56 @@ function matchJson(text: string, i: number, value: unknown, depth: number): numb
   return end !== FAIL && Number(text.slice(i, end)) === value ? end : FAIL
 }
 
+/** Objects with more own keys than this are matched key by key through sliced key strings. */
+const SMALL_OBJECT = 31
+
 function matchJsonObject(text: string, i: number, value: unknown, depth: number): number {
   if (!isPlainObject(value) || depth > MAX_DEPTH) return FAIL
+  const keys = Object.keys(value)
+  if (keys.length > SMALL_OBJECT) return matchLargeJsonObject(text, i, value, depth)
+  // Each text key is found among the value's own keys by comparing characters (no key string is
+  // built or interned); a bit per own key catches duplicate keys, which JSON.parse would collapse.
+  let matched = 0
+  i = skipSpace(text, i + 1)
+  if (text.charCodeAt(i) !== 125) {
+    for (;;) {
+      if (text.charCodeAt(i) !== 34) return FAIL
+      const start = i + 1
+      const end = stringEnd(text, start)
+      if (end === FAIL) return FAIL
+      const length = end - start
+      let at = 0
+      while (at < keys.length && (keys[at]!.length !== length || !text.startsWith(keys[at]!, start))) at++
+      const bit = 1 << at
+      // A key the value lacks, a duplicate, or `__proto__` (special to property access): not a match.
+      if (at === keys.length || matched & bit || keys[at] === '__proto__') return FAIL
+      matched |= bit
+      i = skipSpace(text, end + 1)
+      if (text.charCodeAt(i) !== 58 /* : */) return FAIL
+      i = matchJson(text, i + 1, value[keys[at]!], depth + 1)
+      if (i === FAIL) return FAIL
+      i = skipSpace(text, i)
+      const d = text.charCodeAt(i)
+      if (d === 125) break
+      if (d !== 44) return FAIL
+      i = skipSpace(text, i + 1)
+    }
+  }
+  // Every member of `value` the text did not name must be `undefined` (absent, as parsing sees it).
+  for (let k = 0; k < keys.length; k++) {
+    if ((matched & (1 << k)) === 0 && value[keys[k]!] !== undefined) return FAIL
+  }
+  return i + 1
+}
+
+function matchLargeJsonObject(
+  text: string,
+  i: number,
+  value: Record<string, unknown>,
+  depth: number,
+): number {
   let count = 0
-  let seen: string[] | undefined
+  const seen = new Set<string>()
   i = skipSpace(text, i + 1)
   if (text.charCodeAt(i) !== 125) {
     for (;;) {
@@ -362,9 +408,8 @@ function matchJsonObject(text: string, i: number, value: unknown, depth: number)
       const end = stringEnd(text, i + 1)
       if (end === FAIL) return FAIL
       const key = text.slice(i + 1, end)
-      // JSON.parse keeps the last of duplicate keys, and `__proto__` is special to property access.
-      if (key === '__proto__' || seen?.includes(key)) return FAIL
-      ;(seen ??= []).push(key)
+      if (key === '__proto__' || seen.has(key) || !Object.hasOwn(value, key)) return FAIL
+      seen.add(key)
       i = skipSpace(text, end + 1)
       if (text.charCodeAt(i) !== 58 /* : */) return FAIL
       i = matchJson(text, i + 1, value[key], depth + 1)
@@ -377,8 +422,7 @@ function matchJsonObject(text: string, i: number, value: unknown, depth: number)
       i = skipSpace(text, i + 1)
     }
   }
-  // Every member of `value` (`undefined` ones count as absent) must have been one of the text's keys.
-  for (const key in value) if (value[key] !== undefined) count--
+  for (const key of Object.keys(value)) if (value[key] !== undefined) count--
   return count === 0 ? i + 1 : FAIL
 }
 

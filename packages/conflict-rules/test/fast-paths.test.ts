@@ -87,6 +87,20 @@ describe('jsonTextMatches (JSON text against a parsed value, without parsing)', 
     expect(jsonTextMatches('"a"', 'a' as unknown as object)).toBe(false)
   })
 
+  it('matches large objects too (more keys than the bit set holds)', () => {
+    const value: Record<string, number> = {}
+    for (let i = 0; i < 40; i++) value[`k${i}`] = i
+    const reversed = `{${Object.keys(value)
+      .reverse()
+      .map((k) => `"${k}":${value[k]}`)
+      .join(',')}}`
+    expect(jsonTextMatches(reversed, value)).toBe(true)
+    expect(jsonTextMatches(reversed.replace('"k0":0', '"k1":1'), value)).toBe(false) // duplicate k1, no k0
+    expect(jsonTextMatches(reversed.replace(',"k0":0', ''), value)).toBe(false)
+    expect(jsonTextMatches(reversed, { ...value, extra: 1 })).toBe(false)
+    expect(jsonTextMatches(reversed, { ...value, extra: undefined })).toBe(true)
+  })
+
   it('never matches values parsing would not produce', () => {
     expect(jsonTextMatches('{"d":"1970-01-01T00:00:00.000Z"}', { d: new Date(0) })).toBe(false)
     expect(jsonTextMatches('{"m":{}}', { m: new Map() })).toBe(false)
