@@ -1,6 +1,8 @@
-// The verification logic, written once as generators that yield crypto and store operations. The Node
-// entry runs them with node:crypto (synchronously, or awaited by the async functions), the Web entry with
-// Web Crypto, so every path takes exactly the same decisions. Kept small: verifyERPNextWebhook has a 2 kB
+// The verification logic, written once as generators that call the crypto they are given (and the
+// seen-store) and yield only what is still pending: Web Crypto's promises, an async store's. The Node
+// entry gives them node:crypto, whose plain values never yield, so its synchronous functions run a
+// generator straight through; the Web entry gives them Web Crypto. Every path takes exactly the same
+// decisions. Kept small: verifyERPNextWebhook has a 2 kB
 // (minified + gzipped) budget on both builds (scripts/size-budget.mjs), so failures are data (a numeric
 // kind, turned into an error with its message by fail.ts, which the async functions load on the first
 // failure).
@@ -85,8 +87,9 @@ export interface WebhookRequest {
 }
 
 /**
- * @internal The crypto a runner provides: node:crypto (plain values) or Web Crypto (promises). The runner
- * awaits (async) or checks for (sync) promises, so the core sees plain values either way.
+ * @internal The crypto an entry gives the core: node:crypto (plain values) or Web Crypto (promises). The core
+ * yields a promise to its runner, which awaits it (async) or rejects it (sync), so the core goes on with
+ * plain values either way.
  */
 export interface Crypto {
   /** Whether HMAC-SHA256 of `data` under `key` equals `sig` (compared in constant time). */
@@ -105,21 +108,24 @@ export interface Signer extends Crypto {
 }
 
 /**
- * @internal An operation the core yields: the runner calls it with its crypto and resumes the generator with
- * the result (awaited on the async path).
+ * @internal A core generator: it yields only pending values (promises, thenables) and is resumed with what
+ * they resolve to.
  */
-export type Op<X extends Crypto = Crypto> = (crypto: X) => unknown
+export type Gen<R> = Generator<PromiseLike<unknown>, R, unknown>
+
+/** @internal whether `v` is pending (a thenable): the core yields those, and uses anything else as is. */
+export const pending = (v: unknown): v is PromiseLike<unknown> =>
+  typeof (v as { then?: unknown } | null)?.then === 'function'
 
 /** @internal */
-export type Gen<R, X extends Crypto = Crypto> = Generator<Op<X>, R, unknown>
-
-/** @internal */
-export function* verifyOp(key: Uint8Array, data: Uint8Array, sig: Uint8Array): Gen<boolean> {
-  return (yield (x) => x.verify(key, data, sig)) as boolean
+export function* verifyOp(x: Crypto, key: Uint8Array, data: Uint8Array, sig: Uint8Array): Gen<boolean> {
+  const ok = x.verify(key, data, sig)
+  return (pending(ok) ? yield ok : ok) as boolean
 }
 /** @internal */
-export function* signOp(key: Uint8Array, data: Uint8Array): Gen<Uint8Array, Signer> {
-  return (yield (x) => x.sign(key, data)) as Uint8Array
+export function* signOp(x: Signer, key: Uint8Array, data: Uint8Array): Gen<Uint8Array> {
+  const mac = x.sign(key, data)
+  return (pending(mac) ? yield mac : mac) as Uint8Array
 }
 
 const encoder = new TextEncoder()
@@ -152,9 +158,11 @@ export function toBytes(body: unknown, max: number): Uint8Array {
     if (body.length > max) throw failure(Kind.TooLarge, max)
     body = utf8(body)
   } else if (body instanceof ArrayBuffer) body = new Uint8Array(body)
-  // Any view (a Buffer too) becomes a plain Uint8Array over the same memory: no copy.
-  else if (ArrayBuffer.isView(body)) body = new Uint8Array(body.buffer, body.byteOffset, body.byteLength)
-  else throw failure(body == null ? Kind.BodyMissing : Kind.BodyParsed)
+  // Any other view becomes a Uint8Array over the same memory (no copy); a Uint8Array (a Buffer too) is used
+  // as is.
+  else if (ArrayBuffer.isView(body)) {
+    if (!(body instanceof Uint8Array)) body = new Uint8Array(body.buffer, body.byteOffset, body.byteLength)
+  } else throw failure(body == null ? Kind.BodyMissing : Kind.BodyParsed)
   if ((body as Uint8Array).byteLength > max) throw failure(Kind.TooLarge, max)
   return body as Uint8Array
 }
@@ -315,13 +323,10 @@ export function payloadOf<T>(c: BaseConfig<T>, text: string): [unknown, T] {
   }
 }
 
-/** @internal */
-export function* dedupe(store: SeenStore | undefined, id: string, ttl: number): Gen<void> {
-  if (store) {
-    const first = yield () => store.markSeen(id, ttl)
-    if (typeof first !== 'boolean') misuse('SeenStore.markSeen must return (or resolve to) a boolean.')
-    if (!first) throw failure(Kind.Duplicate, id)
-  }
+/** @internal checks what the seen-store answered for `id` (`true` when there is no store). */
+export function fresh(first: unknown, id: string): void {
+  if (typeof first !== 'boolean') misuse('SeenStore.markSeen must return (or resolve to) a boolean.')
+  if (!first) throw failure(Kind.Duplicate, id)
 }
 
 /** @internal */
@@ -350,11 +355,11 @@ export function parseSentAt(v: unknown): number {
   return t
 }
 
-/** @internal checks the signature only: the request, its bytes and the index of the matching secret. */
-export function* matchERPNext(
+/** @internal the request, its body as bytes and the signature it carries, checked in that order. */
+export function signedERPNext(
   c: BaseConfig<unknown>,
   input: WebhookRequest,
-): Gen<[WebhookRequest, Uint8Array, number]> {
+): [WebhookRequest, Uint8Array, Uint8Array] {
   const req = request(input)
   const bytes = toBytes(req.body, c.max)
   const values = headerValues(req.headers, 'x-frappe-webhook-signature')
@@ -363,38 +368,59 @@ export function* matchERPNext(
   if (values.length > 1 || !SIG_B64.test(value)) {
     throw failure(values.length > 1 ? Kind.MalformedSeveral : Kind.MalformedERPNext)
   }
-  const sig = b64decode(value)
-  let index = -1
-  // Yielded directly rather than through verifyOp(): one generator less on the hot path.
-  for (let i = 0; index < 0 && i < c.keys.length; i++) {
-    const key = c.keys[i] as Uint8Array
-    if (yield (x) => x.verify(key, bytes, sig)) index = i
+  return [req, bytes, b64decode(value)]
+}
+
+/**
+ * @internal The index of the first secret whose HMAC of `bytes` is `sig`, or its promise when `x` is
+ * asynchronous; none matching is a failure (thrown, or the promise rejects with it). A plain function, not
+ * a generator: with node:crypto it is a loop and nothing more.
+ */
+export function keyIndex(
+  c: BaseConfig<unknown>,
+  bytes: Uint8Array,
+  sig: Uint8Array,
+  x: Crypto,
+  i = 0,
+): number | PromiseLike<number> {
+  for (; i < c.keys.length; i++) {
+    const ok = x.verify(c.keys[i] as Uint8Array, bytes, sig)
+    // `i` is not changed after this return, so the callback may read it.
+    if (pending(ok)) return ok.then((ok) => (ok ? i : keyIndex(c, bytes, sig, x, i + 1)))
+    if (ok) return i
   }
-  if (index < 0) {
-    throw failure(Kind.MismatchERPNext, { keys: c.keys, bytes, sig } satisfies Mismatch)
-  }
-  return [req, bytes, index]
+  throw failure(Kind.MismatchERPNext, { keys: c.keys, bytes, sig } satisfies Mismatch)
 }
 
 /** @internal verifies an ERPNext delivery. */
-export function* verifyERPNext<T>(c: ERPNextConfig<T>, input: WebhookRequest): Gen<VerifiedWebhook<T>> {
-  const [req, bytes, index] = yield* matchERPNext(c, input)
+export function* verifyERPNext<T>(
+  c: ERPNextConfig<T>,
+  input: WebhookRequest,
+  x: Crypto,
+): Gen<VerifiedWebhook<T>> {
+  const [req, bytes, sig] = signedERPNext(c, input)
+  let index: unknown = keyIndex(c, bytes, sig, x)
+  if (pending(index)) index = yield index
   // TextDecoder is as fast as Buffer#toString on Node 20 (measured), so there is one UTF-8 decoder.
   const [data, payload] = payloadOf(c, typeof req.body === 'string' ? req.body : decoder.decode(bytes))
   const obj = (data instanceof Object ? data : {}) as Record<string, unknown>
   const own = typeof obj.event_id === 'string' && obj.event_id !== ''
-  const eventId = own ? (obj.event_id as string) : `sha256:${yield (x) => x.digest(bytes)}`
+  let id = own ? obj.event_id : x.digest(bytes)
+  if (pending(id)) id = yield id
+  const eventId = own ? (id as string) : `sha256:${id}`
   let sentAt: Date | undefined
   if (obj.sent_at !== undefined) {
     const at = parseSentAt(obj.sent_at)
     window(at, c, eventId)
     sentAt = new Date(at)
   }
-  yield* dedupe(c.seen, eventId, c.ttl)
+  let first: unknown = c.seen ? c.seen.markSeen(eventId, c.ttl) : true
+  if (pending(first)) first = yield first
+  fresh(first, eventId)
   // Not frozen: Object.freeze costs more than the rest of a verification (see bench/).
   return {
     payload,
-    secretIndex: index,
+    secretIndex: index as number,
     eventId,
     eventIdSource: own ? 'payload' : 'body-hash',
     event: typeof obj.event === 'string' ? obj.event : undefined,
@@ -414,9 +440,12 @@ export interface ERPNextSignatureOptions {
 export function* verifySignatureOnly(
   c: BaseConfig<unknown>,
   input: WebhookRequest,
+  x: Crypto,
 ): Gen<{ readonly secretIndex: number }> {
-  const [, , secretIndex] = yield* matchERPNext(c, input)
-  return { secretIndex }
+  const [, bytes, sig] = signedERPNext(c, input)
+  let secretIndex: unknown = keyIndex(c, bytes, sig, x)
+  if (pending(secretIndex)) secretIndex = yield secretIndex
+  return { secretIndex: secretIndex as number }
 }
 
 /** @internal */

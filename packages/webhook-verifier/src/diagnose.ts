@@ -1,6 +1,6 @@
 // Why a signature did not match. Part of the failure path (fail.ts), which the async functions load only
 // when a delivery is rejected, so the happy path stays within the size budget.
-import type { Gen } from './core.js'
+import type { Crypto, Gen } from './core.js'
 import { utf8, verifyOp } from './core.js'
 import {
   BodyNotRawError,
@@ -40,7 +40,7 @@ const secretText = new TextDecoder('utf-8', { ignoreBOM: true })
  * body (integers as ints, then as floats) but not the bytes received; `secret_whitespace` when a secret has
  * surrounding whitespace; otherwise `signature_mismatch`.
  */
-export function* diagnose(m: Mismatch): Gen<WebhookVerificationError> {
+export function* diagnose(m: Mismatch, x: Crypto): Gen<WebhookVerificationError> {
   const text = new TextDecoder().decode(m.bytes)
   let compact = ''
   try {
@@ -49,7 +49,7 @@ export function* diagnose(m: Mismatch): Gen<WebhookVerificationError> {
   for (const allFloat of compact ? [false, true] : []) {
     const py = reserialise(compact, allFloat)
     for (const key of py === text ? [] : m.keys) {
-      if (yield* verifyOp(key, utf8(py), m.sig)) {
+      if (yield* verifyOp(x, key, utf8(py), m.sig)) {
         return new BodyNotRawError(
           'the signature matches the parsed-and-re-serialised body, not the bytes received: your framework parsed the body; verify the raw request bytes, before any JSON parser.',
         )

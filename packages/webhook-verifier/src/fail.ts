@@ -1,7 +1,7 @@
 // Turns a verification failure (data) into its WebhookVerificationError with a message that says what to
 // do, diagnosing signature mismatches. The async functions of both builds import this module (and the
 // diagnosis) only when a delivery fails; the Node build's synchronous functions import it statically.
-import { type Failure, type Gen, Kind } from './core.js'
+import { type Crypto, type Failure, type Gen, Kind } from './core.js'
 import { diagnose, type Mismatch } from './diagnose.js'
 import {
   BodyNotRawError,
@@ -25,10 +25,10 @@ const replayed = (reason: ReplayReason, message: string, id: unknown) =>
   new ReplayedError(reason, message, id as string)
 
 /**
- * @internal The error of a failure. A generator because a signature mismatch is diagnosed first, which may
- * compute HMACs; the runners drive it with the executor of the failed call.
+ * @internal The error of a failure. A generator because a signature mismatch is diagnosed first, which
+ * computes HMACs with `x`, the crypto of the failed call.
  */
-export function* explain(f: Failure): Gen<WebhookVerificationError> {
+export function* explain(f: Failure, x: Crypto): Gen<WebhookVerificationError> {
   const d = f.data
   switch (f.kind) {
     case Kind.TooLarge:
@@ -58,7 +58,7 @@ export function* explain(f: Failure): Gen<WebhookVerificationError> {
     case Kind.MalformedStandardSeveral:
       return new MalformedSignatureError(`several ${String(d)} headers were received; expected exactly one.`)
     case Kind.MismatchERPNext:
-      return yield* diagnose(d as Mismatch)
+      return yield* diagnose(d as Mismatch, x)
     case Kind.MismatchStandard:
       return new SignatureMismatchError(
         'no configured secret produces any webhook-signature entry over this id, timestamp and raw body: check the secret(s) and pass the raw body.',

@@ -5,15 +5,31 @@
  * @packageDocumentation
  */
 import {
+  erpnextMethods,
+  signERPNextWebhookWith,
+  signStandardWebhookWith,
+  standardMethods,
+  verifyERPNextSignatureWith,
+  verifyERPNextWebhookWith,
+  verifyStandardWebhookWith,
+} from './api.js'
+import {
   type ERPNextSignatureOptions,
   type ERPNextVerifierOptions,
   erpnextConfig,
+  signatureConfig,
   type VerifiedWebhook,
   verifyERPNext,
   verifySignatureOnly,
-  signatureConfig,
   type WebhookRequest,
 } from './core.js'
+import { nodeCrypto } from './exec-node.js'
+import type {
+  ERPNextVerifier as AsyncERPNextVerifier,
+  StandardWebhookVerifier as AsyncStandardWebhookVerifier,
+} from './public.js'
+import { explain } from './fail.js'
+import { runSync } from './run.js'
 import { type SignedERPNextWebhook, signERPNext } from './sign.js'
 import {
   type SignedStandardWebhook,
@@ -24,60 +40,14 @@ import {
   type VerifiedStandardWebhook,
   verifyStandard,
 } from './standard.js'
-import { nodeCrypto } from './exec-node.js'
-import { explain } from './fail.js'
-import { runAsync, runSync } from './run.js'
 
-export type {
-  CommonVerifierOptions,
-  ERPNextSignatureOptions,
-  ERPNextVerifierOptions,
-  HeadersLike,
-  RawBody,
-  VerifiedWebhook,
-  WebhookRequest,
-} from './core.js'
-export type { SignedERPNextWebhook } from './sign.js'
-export type {
-  SignedStandardWebhook,
-  StandardWebhookMessage,
-  StandardWebhookVerifierOptions,
-  VerifiedStandardWebhook,
-} from './standard.js'
-export { ERPNEXT_SIGNATURE_HEADER } from './core.js'
-export {
-  BodyNotRawError,
-  InvalidPayloadError,
-  InvalidTimestampError,
-  isWebhookVerificationError,
-  MalformedSignatureError,
-  MissingSignatureError,
-  type ReplayReason,
-  ReplayedError,
-  SecretWhitespaceError,
-  SignatureMismatchError,
-  TooLargeError,
-  type WebhookVerificationErrorByCode,
-  type WebhookVerificationErrorCode,
-  WebhookVerificationError,
-} from './errors.js'
-export { PythonFloat, pythonFloat, pythonJsonDumps } from './python-json.js'
-export {
-  MemorySeenStore,
-  type MemorySeenStoreOptions,
-  type SeenStore,
-  type SyncSeenStore,
-} from './seen-store.js'
+export * from './public.js'
 
 /** Which implementation this entry point is: `'web'` (Web Crypto) or `'node'` (node:crypto). */
 export const implementation: 'web' | 'node' = 'node'
 
-/** A reusable ERPNext verifier; options were validated once and frozen. */
-export interface ERPNextVerifier<T = unknown> {
-  /** Verifies one delivery; rejects with a {@link WebhookVerificationError} on bad input. */
-  verify(request: WebhookRequest): Promise<VerifiedWebhook<T>>
-  /** Checks only the signature (no parsing, no replay checks); see `verifyERPNextSignature`. */
-  verifySignature(request: WebhookRequest): Promise<{ readonly secretIndex: number }>
+/** A reusable ERPNext verifier; options were validated once and frozen. Adds synchronous methods. */
+export interface ERPNextVerifier<T = unknown> extends AsyncERPNextVerifier<T> {
   /**
    * Verifies synchronously (node:crypto). Needs a synchronous seen-store ({@link SyncSeenStore});
    * throws a `TypeError` if `markSeen` returns a promise.
@@ -85,8 +55,12 @@ export interface ERPNextVerifier<T = unknown> {
   verifySync(request: WebhookRequest): VerifiedWebhook<T>
   /** Synchronous {@link ERPNextVerifier.verifySignature}. */
   verifySignatureSync(request: WebhookRequest): { readonly secretIndex: number }
-  /** The seen-store in use, if any (adapters call its `release` when a handler fails). */
-  readonly seen: ERPNextVerifierOptions<T>['seen']
+}
+
+/** A reusable Standard Webhooks verifier. Adds a synchronous method. */
+export interface StandardWebhookVerifier<T = unknown> extends AsyncStandardWebhookVerifier<T> {
+  /** Verifies synchronously; needs a synchronous seen-store. */
+  verifySync(request: WebhookRequest): VerifiedStandardWebhook<T>
 }
 
 /**
@@ -97,60 +71,13 @@ export interface ERPNextVerifier<T = unknown> {
  * const { payload, secretIndex, eventId } = await verifier.verify({ body: await request.arrayBuffer(), headers: request.headers })
  */
 export function createERPNextVerifier<T = unknown>(options: ERPNextVerifierOptions<T>): ERPNextVerifier<T> {
-  const config = Object.freeze(erpnextConfig(options))
+  const c = Object.freeze(erpnextConfig(options))
   return Object.freeze({
-    verify: (req: WebhookRequest) => runAsync(verifyERPNext(config, req), nodeCrypto),
-    verifySync: (req: WebhookRequest) => runSync(verifyERPNext(config, req), nodeCrypto, explain),
-    verifySignature: (req: WebhookRequest) => runAsync(verifySignatureOnly(config, req), nodeCrypto),
+    ...erpnextMethods(c, nodeCrypto),
+    verifySync: (req: WebhookRequest) => runSync(verifyERPNext(c, req, nodeCrypto), nodeCrypto, explain),
     verifySignatureSync: (req: WebhookRequest) =>
-      runSync(verifySignatureOnly(config, req), nodeCrypto, explain),
-    seen: config.seen,
+      runSync(verifySignatureOnly(c, req, nodeCrypto), nodeCrypto, explain),
   })
-}
-
-/**
- * Verifies one ERPNext delivery and returns its parsed payload (only after the signature checks out).
- * Prefer {@link createERPNextVerifier} for repeated use.
- * @throws WebhookVerificationError (rejects) for a bad delivery; TypeError/RangeError for misuse.
- * @example
- * const { payload } = await verifyERPNextWebhook({ body: rawBody, headers: request.headers, secret: env.ERPNEXT_WEBHOOK_SECRET })
- */
-export async function verifyERPNextWebhook<T = unknown>(
-  input: WebhookRequest & ERPNextVerifierOptions<T>,
-): Promise<VerifiedWebhook<T>> {
-  return runAsync(verifyERPNext(erpnextConfig(input), input), nodeCrypto)
-}
-
-/**
- * Checks only the signature of an ERPNext delivery (no parsing, no replay checks): the smallest entry
- * point, for bundles where every byte counts. Same diagnostics on failure as {@link verifyERPNextWebhook}.
- * @example
- * const { secretIndex } = await verifyERPNextSignature({ body: rawBody, headers, secret })
- */
-export async function verifyERPNextSignature(
-  input: WebhookRequest & ERPNextSignatureOptions,
-): Promise<{ readonly secretIndex: number }> {
-  return runAsync(verifySignatureOnly(signatureConfig(input), input), nodeCrypto)
-}
-
-/**
- * Signs a payload exactly as ERPNext does, for tests and emulators. An object is serialised like Python
- * `json.dumps` (mark floats with {@link pythonFloat}); a string or bytes is signed as the raw body.
- * @example
- * const { body, headers } = await signERPNextWebhook({ doctype: 'Student', name: 'EDU-STU-0001' }, 'secret')
- */
-export async function signERPNextWebhook(payload: unknown, secret: string): Promise<SignedERPNextWebhook> {
-  return runAsync(signERPNext(payload, secret), nodeCrypto)
-}
-
-/** A reusable Standard Webhooks verifier. */
-export interface StandardWebhookVerifier<T = unknown> {
-  /** Verifies one delivery; rejects with a {@link WebhookVerificationError} on bad input. */
-  verify(request: WebhookRequest): Promise<VerifiedStandardWebhook<T>>
-  /** Verifies synchronously; needs a synchronous seen-store. */
-  verifySync(request: WebhookRequest): VerifiedStandardWebhook<T>
-  /** The seen-store in use, if any. */
-  readonly seen: StandardWebhookVerifierOptions<T>['seen']
 }
 
 /**
@@ -160,25 +87,22 @@ export interface StandardWebhookVerifier<T = unknown> {
 export function createStandardWebhookVerifier<T = unknown>(
   options: StandardWebhookVerifierOptions<T>,
 ): StandardWebhookVerifier<T> {
-  const config = Object.freeze(standardConfig(options))
+  const c = Object.freeze(standardConfig(options))
   return Object.freeze({
-    verify: (req: WebhookRequest) => runAsync(verifyStandard(config, req), nodeCrypto),
-    verifySync: (req: WebhookRequest) => runSync(verifyStandard(config, req), nodeCrypto, explain),
-    seen: config.seen,
+    ...standardMethods(c, nodeCrypto),
+    verifySync: (req: WebhookRequest) => runSync(verifyStandard(c, req, nodeCrypto), nodeCrypto, explain),
   })
 }
 
-/** Verifies one Standard Webhooks delivery. */
-export async function verifyStandardWebhook<T = unknown>(
-  input: WebhookRequest & StandardWebhookVerifierOptions<T>,
-): Promise<VerifiedStandardWebhook<T>> {
-  return runAsync(verifyStandard(standardConfig(input), input), nodeCrypto)
-}
-
-/** Signs a Standard Webhooks message; returns the three headers to send. */
-export async function signStandardWebhook(message: StandardWebhookMessage): Promise<SignedStandardWebhook> {
-  return runAsync(signStandard(message), nodeCrypto)
-}
+/**
+ * Verifies one ERPNext delivery and returns its parsed payload (only after the signature checks out).
+ * Prefer {@link createERPNextVerifier} for repeated use.
+ * @function
+ * @throws WebhookVerificationError (rejects) for a bad delivery; TypeError/RangeError for misuse.
+ * @example
+ * const { payload } = await verifyERPNextWebhook({ body: rawBody, headers: request.headers, secret: env.ERPNEXT_WEBHOOK_SECRET })
+ */
+export const verifyERPNextWebhook = /* @__PURE__ */ verifyERPNextWebhookWith(nodeCrypto)
 
 /**
  * Synchronous {@link verifyERPNextWebhook} (node:crypto). Throws a {@link WebhookVerificationError} for a bad
@@ -189,29 +113,59 @@ export async function signStandardWebhook(message: StandardWebhookMessage): Prom
 export function verifyERPNextWebhookSync<T = unknown>(
   input: WebhookRequest & ERPNextVerifierOptions<T>,
 ): VerifiedWebhook<T> {
-  return runSync(verifyERPNext(erpnextConfig(input), input), nodeCrypto, explain)
+  return runSync(verifyERPNext(erpnextConfig(input), input, nodeCrypto), nodeCrypto, explain)
 }
 
-/** Synchronous {@link signERPNextWebhook}. */
-export function signERPNextWebhookSync(payload: unknown, secret: string): SignedERPNextWebhook {
-  return runSync(signERPNext(payload, secret), nodeCrypto, explain)
-}
-
-/** Synchronous {@link verifyStandardWebhook}. */
-export function verifyStandardWebhookSync<T = unknown>(
-  input: WebhookRequest & StandardWebhookVerifierOptions<T>,
-): VerifiedStandardWebhook<T> {
-  return runSync(verifyStandard(standardConfig(input), input), nodeCrypto, explain)
-}
-
-/** Synchronous {@link signStandardWebhook}. */
-export function signStandardWebhookSync(message: StandardWebhookMessage): SignedStandardWebhook {
-  return runSync(signStandard(message), nodeCrypto, explain)
-}
+/**
+ * Checks only the signature of an ERPNext delivery (no parsing, no replay checks): the smallest entry
+ * point, for bundles where every byte counts. Same diagnostics on failure as {@link verifyERPNextWebhook}.
+ * @function
+ * @example
+ * const { secretIndex } = await verifyERPNextSignature({ body: rawBody, headers, secret })
+ */
+export const verifyERPNextSignature = /* @__PURE__ */ verifyERPNextSignatureWith(nodeCrypto)
 
 /** Synchronous {@link verifyERPNextSignature}. */
 export function verifyERPNextSignatureSync(input: WebhookRequest & ERPNextSignatureOptions): {
   readonly secretIndex: number
 } {
-  return runSync(verifySignatureOnly(signatureConfig(input), input), nodeCrypto, explain)
+  return runSync(verifySignatureOnly(signatureConfig(input), input, nodeCrypto), nodeCrypto, explain)
+}
+
+/**
+ * Signs a payload exactly as ERPNext does, for tests and emulators. An object is serialised like Python
+ * `json.dumps` (mark floats with `pythonFloat`); a string or bytes is signed as the raw body.
+ * @function
+ * @example
+ * const { body, headers } = await signERPNextWebhook({ doctype: 'Student', name: 'EDU-STU-0001' }, 'secret')
+ */
+export const signERPNextWebhook = /* @__PURE__ */ signERPNextWebhookWith(nodeCrypto)
+
+/** Synchronous {@link signERPNextWebhook}. */
+export function signERPNextWebhookSync(payload: unknown, secret: string): SignedERPNextWebhook {
+  return runSync(signERPNext(payload, secret, nodeCrypto), nodeCrypto, explain)
+}
+
+/**
+ * Verifies one Standard Webhooks delivery.
+ * @function
+ */
+export const verifyStandardWebhook = /* @__PURE__ */ verifyStandardWebhookWith(nodeCrypto)
+
+/** Synchronous {@link verifyStandardWebhook}. */
+export function verifyStandardWebhookSync<T = unknown>(
+  input: WebhookRequest & StandardWebhookVerifierOptions<T>,
+): VerifiedStandardWebhook<T> {
+  return runSync(verifyStandard(standardConfig(input), input, nodeCrypto), nodeCrypto, explain)
+}
+
+/**
+ * Signs a Standard Webhooks message; returns the three headers to send.
+ * @function
+ */
+export const signStandardWebhook = /* @__PURE__ */ signStandardWebhookWith(nodeCrypto)
+
+/** Synchronous {@link signStandardWebhook}. */
+export function signStandardWebhookSync(message: StandardWebhookMessage): SignedStandardWebhook {
+  return runSync(signStandard(message, nodeCrypto), nodeCrypto, explain)
 }

@@ -21,11 +21,11 @@ export interface SignedERPNextWebhook {
 }
 
 /** @internal */
-export function* signERPNext(payload: unknown, secret: string): Gen<SignedERPNextWebhook, Signer> {
+export function* signERPNext(payload: unknown, secret: string, x: Signer): Gen<SignedERPNextWebhook> {
   if (typeof secret !== 'string' || secret === '')
     throw new TypeError(`${P}secret must be a non-empty string.`)
   const raw = payload instanceof Uint8Array
   const body = typeof payload === 'string' ? payload : raw ? decoder.decode(payload) : dumps(payload, false)
-  const signature = b64encode(yield* signOp(utf8(secret), raw ? payload : utf8(body)))
+  const signature = b64encode(yield* signOp(x, utf8(secret), raw ? payload : utf8(body)))
   return Object.freeze({ body, signature, headers: Object.freeze({ [ERPNEXT_SIGNATURE_HEADER]: signature }) })
 }

@@ -6,13 +6,15 @@ import {
   type BaseConfig,
   baseConfig,
   type CommonVerifierOptions,
+  type Crypto,
   decoder,
-  dedupe,
   failure,
+  fresh,
   type Gen,
   headerValues,
   Kind,
   P,
+  pending,
   payloadOf,
   request,
   SIG_B64,
@@ -81,6 +83,7 @@ function one(headers: unknown, name: string): string | undefined {
 export function* verifyStandard<T>(
   c: StandardConfig<T>,
   input: WebhookRequest,
+  x: Crypto,
 ): Gen<VerifiedStandardWebhook<T>> {
   const req = request(input)
   const bytes = toBytes(req.body, c.max)
@@ -105,13 +108,16 @@ export function* verifyStandard<T>(
   data.set(bytes, prefix.length)
   let index = -1
   for (let i = 0; index < 0 && i < c.keys.length; i++) {
-    for (const sig of sigs) if (index < 0 && (yield* verifyOp(c.keys[i] as Uint8Array, data, sig))) index = i
+    for (const sig of sigs)
+      if (index < 0 && (yield* verifyOp(x, c.keys[i] as Uint8Array, data, sig))) index = i
   }
   if (index < 0) {
     throw failure(Kind.MismatchStandard)
   }
   const [, payload] = payloadOf(c, typeof req.body === 'string' ? req.body : decoder.decode(bytes))
-  yield* dedupe(c.seen, id, 2 * c.tol)
+  let first: unknown = c.seen ? c.seen.markSeen(id, 2 * c.tol) : true
+  if (pending(first)) first = yield first
+  fresh(first, id)
   return { payload, id, timestamp: new Date(seconds * 1000), secretIndex: index }
 }
 
@@ -138,7 +144,7 @@ export interface SignedStandardWebhook {
 }
 
 /** @internal */
-export function* signStandard(m: StandardWebhookMessage): Gen<SignedStandardWebhook, Signer> {
+export function* signStandard(m: StandardWebhookMessage, x: Signer): Gen<SignedStandardWebhook> {
   if (m === null || typeof m !== 'object')
     throw new TypeError(`${P}expected { id, timestamp, body, secret }.`)
   if (typeof m.id !== 'string' || m.id === '' || m.id.includes('.')) {
@@ -150,7 +156,7 @@ export function* signStandard(m: StandardWebhookMessage): Gen<SignedStandardWebh
   if (!Number.isSafeInteger(seconds) || seconds < 0) {
     throw new RangeError(`${P}timestamp must be a Date or non-negative integer epoch seconds.`)
   }
-  const signature = `v1,${b64encode(yield* signOp(decodeWhsec(m.secret), utf8(`${m.id}.${seconds}.${m.body}`)))}`
+  const signature = `v1,${b64encode(yield* signOp(x, decodeWhsec(m.secret), utf8(`${m.id}.${seconds}.${m.body}`)))}`
   return Object.freeze({
     signature,
     headers: Object.freeze({
