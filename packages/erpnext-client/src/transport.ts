@@ -111,7 +111,8 @@ class AttemptGuard {
       this.timedOut = true
       this.fail(new DOMException(`The attempt timed out after ${timeout} ms.`, 'TimeoutError'))
     }, timeout)
-    if (caller) {
+    if (caller?.aborted) this.fail(caller.reason)
+    else if (caller) {
       const onCallerAbort = () => this.fail(caller.reason)
       this.onCallerAbort = onCallerAbort
       caller.addEventListener('abort', onCallerAbort, { once: true })
@@ -339,6 +340,8 @@ export class Transport {
         docname: spec.docname,
       }
       const auth = this.auth
+      // Cancelled while waiting for the limiter or for auth headers: send nothing.
+      if (spec.signal?.aborted) throw spec.signal.reason
       if (options.hooks.beforeRequest.length > 0) this.emit(options.hooks.beforeRequest, info())
       const sent = options.clock.now()
       const finish = (status: number, error?: ERPNextError) => {

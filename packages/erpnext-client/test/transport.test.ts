@@ -308,6 +308,24 @@ describe('timeouts and cancellation (the transport on fetch(url, init))', () => 
     expect(seen).toHaveLength(0)
   })
 
+  it('a request cancelled while it waits for the rate limiter sends nothing', async () => {
+    let release: (response: Response) => void = () => {}
+    const { client, seen } = testClient(
+      (_, i) => (i === 0 ? new Promise<Response>((resolve) => (release = resolve)) : ok()),
+      { rateLimit: { maxConcurrent: 1 } },
+    )
+    const first = client.doc('Student').get('A')
+    await vi.waitFor(() => expect(seen).toHaveLength(1))
+    const controller = new AbortController()
+    const reason = new Error('no longer needed')
+    const second = client.doc('Student').get('B', { signal: controller.signal })
+    controller.abort(reason)
+    release(ok())
+    await expect(first).resolves.toMatchObject({ name: 'A' })
+    await expect(second).rejects.toBe(reason)
+    expect(seen).toHaveLength(1)
+  })
+
   it("aborting during the back-off wait (default sleep) ends the request with the caller's reason", async () => {
     const controller = new AbortController()
     const reason = new Error('user cancelled')
