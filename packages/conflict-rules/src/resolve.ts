@@ -539,13 +539,24 @@ interface Indexed {
   readonly names: string[]
   readonly rows: Row[]
   readonly unnamed: Row[]
+  /** Row name → first position in `names`, for tables too long for a linear search. */
+  readonly at: Map<string, number> | undefined
 }
 
-const EMPTY_INDEX: Indexed = Object.freeze({ names: [], rows: [], unnamed: [] }) as unknown as Indexed
+const EMPTY_INDEX: Indexed = Object.freeze({
+  names: [],
+  rows: [],
+  unnamed: [],
+  at: undefined,
+}) as unknown as Indexed
+
+/** Up to this many named rows a linear search beats building a Map. */
+const LINEAR_ROWS = 16
 
 /**
  * Index a child table by row name in one pass; `undefined` when the value is not an array of rows.
- * Child tables hold a handful of rows: parallel arrays with a linear search beat a Map here.
+ * Child tables usually hold a handful of rows: parallel arrays with a linear search beat a Map there;
+ * longer tables get a Map too, so matching rows stays linear in the table's length.
  */
 function index(value: unknown): Indexed | undefined {
   if (value === undefined || value === null || value === '') return EMPTY_INDEX
@@ -562,11 +573,21 @@ function index(value: unknown): Indexed | undefined {
       named.push(row)
     }
   }
-  return { names, rows: named, unnamed }
+  let at: Map<string, number> | undefined
+  if (names.length > LINEAR_ROWS) {
+    at = new Map()
+    for (let i = 0; i < names.length; i++) if (!at.has(names[i]!)) at.set(names[i]!, i)
+  }
+  return { names, rows: named, unnamed, at }
+}
+
+/** Position of the first row named `name`, or -1. */
+function position(indexed: Indexed, name: string): number {
+  return indexed.at === undefined ? indexed.names.indexOf(name) : (indexed.at.get(name) ?? -1)
 }
 
 function lookup(indexed: Indexed, name: string): Row | undefined {
-  const at = indexed.names.indexOf(name)
+  const at = position(indexed, name)
   return at < 0 ? undefined : indexed.rows[at]
 }
 
@@ -639,7 +660,7 @@ function settleTable(st: State, key: string, b: unknown, o: unknown, t: unknown,
     return EQUAL
   }
   const names: string[] = [...T.names]
-  for (const k of O.names) if (!T.names.includes(k)) names.push(k)
+  for (const k of O.names) if (position(T, k) < 0) names.push(k)
   const out: Row[] = []
   let toErp = false
   let toAi = false
