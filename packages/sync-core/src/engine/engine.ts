@@ -16,6 +16,7 @@ import { DocFetcher, modifiedKey } from './fetcher.js'
 import { type ResolvedDoctype, type ResolvedOptions, resolveOptions } from './options.js'
 import type {
   AuditRow,
+  BulkUpdateFailure,
   DocumentRow,
   EngineStoreAreas,
   ErpDoc,
@@ -1239,30 +1240,18 @@ class Engine implements SyncEngine {
     const failedFinal: { task: QueueTask; error: unknown }[] = []
     const pushed: Item[] = []
     const retry: Item[] = []
-    for (const part of chunk(items, this.#o.writeChunkSize)) {
-      const failures = await this.#erp.bulkUpdate(
-        part.map((i) => ({
-          doctype: i.task.doctype,
-          docname: i.task.name,
-          modified: i.modified,
-          fields: i.fields,
-        })),
-      )
-      const byKey = new Map(failures.map((f) => [`${f.doctype}\u0000${f.docname}`, f]))
-      for (const item of part) {
-        const f = byKey.get(`${item.task.doctype}\u0000${item.task.name}`)
-        if (!f) pushed.push(item)
-        else if (f.timestampMismatch) retry.push(item)
-        else
-          failedFinal.push({
-            task: item.task,
-            error: new WriteBackError(
-              item.task.doctype,
-              item.task.name,
-              f.error.split('\n').at(-1)?.split(':')[0]?.trim() || 'error',
-            ),
-          })
-      }
+    for (const [item, f] of await this.#bulkUpdate(items)) {
+      if (!f) pushed.push(item)
+      else if (f.timestampMismatch) retry.push(item)
+      else
+        failedFinal.push({
+          task: item.task,
+          error: new WriteBackError(
+            item.task.doctype,
+            item.task.name,
+            f.error.split('\n').at(-1)?.split(':')[0]?.trim() || 'error',
+          ),
+        })
     }
     // TimestampMismatchError: re-fetch the current versions (one request per doctype) and resolve three-way.
     if (retry.length > 0) {
@@ -1278,9 +1267,11 @@ class Engine implements SyncEngine {
         )
         await this.#ingest(cfg, docs, missing, [])
         const fresh = new Map(docs.map((d) => [String(d.name), d]))
+        // Erased while the first attempt was in flight: nothing more is written for it.
+        const erased = await this.#erasedAmong(cfg, docs)
         for (const item of group) {
           const theirs = fresh.get(item.task.name)
-          if (!theirs) {
+          if (!theirs || erased.has(item.task.name)) {
             done.push(item.task)
             continue
           }
@@ -1297,27 +1288,15 @@ class Engine implements SyncEngine {
           else second.push({ ...item, modified: String(theirs.modified), fields: outcome.write })
         }
       }
-      for (const part of chunk(second, this.#o.writeChunkSize)) {
-        const failures = await this.#erp.bulkUpdate(
-          part.map((i) => ({
-            doctype: i.task.doctype,
-            docname: i.task.name,
-            modified: i.modified,
-            fields: i.fields,
-          })),
-        )
-        const byKey = new Map(failures.map((f) => [`${f.doctype}\u0000${f.docname}`, f]))
-        for (const item of part) {
-          const f = byKey.get(`${item.task.doctype}\u0000${item.task.name}`)
-          if (!f) pushed.push(item)
-          else
-            failedFinal.push({
-              task: item.task,
-              error: f.timestampMismatch
-                ? Object.assign(new Error('TimestampMismatchError'), { code: 'TIMESTAMP_MISMATCH' })
-                : new WriteBackError(item.task.doctype, item.task.name, 'error'),
-            })
-        }
+      for (const [item, f] of await this.#bulkUpdate(second)) {
+        if (!f) pushed.push(item)
+        else
+          failedFinal.push({
+            task: item.task,
+            error: f.timestampMismatch
+              ? Object.assign(new Error('TimestampMismatchError'), { code: 'TIMESTAMP_MISMATCH' })
+              : new WriteBackError(item.task.doctype, item.task.name, 'error'),
+          })
       }
     }
     const at = this.#o.now()
@@ -1353,6 +1332,29 @@ class Engine implements SyncEngine {
       })
     for (const f of failedFinal) await this.#failTasks([f.task], f.error)
     if (pushed.length > 0) this.#wake()
+  }
+
+  /**
+   * `bulk_update` in requests of `writeChunkSize` items; each item paired with ERPNext's refusal of it, or
+   * `undefined` when it was written.
+   */
+  async #bulkUpdate<I extends { task: QueueTask; modified: string; fields: Record<string, unknown> }>(
+    items: readonly I[],
+  ): Promise<[I, BulkUpdateFailure | undefined][]> {
+    const out: [I, BulkUpdateFailure | undefined][] = []
+    for (const part of chunk(items, this.#o.writeChunkSize)) {
+      const failures = await this.#erp.bulkUpdate(
+        part.map((i) => ({
+          doctype: i.task.doctype,
+          docname: i.task.name,
+          modified: i.modified,
+          fields: i.fields,
+        })),
+      )
+      const byKey = new Map(failures.map((f) => [`${f.doctype}\u0000${f.docname}`, f]))
+      for (const item of part) out.push([item, byKey.get(`${item.task.doctype}\u0000${item.task.name}`)])
+    }
+    return out
   }
 
   #noteConflict(

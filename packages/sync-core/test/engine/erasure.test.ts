@@ -321,6 +321,47 @@ for (const kind of stores) {
   )
 }
 
+describe('erasure racing a write-back', () => {
+  it('a push refused with TimestampMismatchError is not retried once its document is erased meanwhile', async () => {
+    const clock = { now: T0 }
+    const store = createStore(memoryAdapter(), { clock: () => clock.now, random: () => 0.5 })
+    const { engine, erp } = setup({
+      store,
+      doctypes: DOCTYPES,
+      now: () => clock.now,
+      privacy: testPrivacy,
+      enhancers: [
+        {
+          name: 'progress',
+          doctypes: ['Course Enrollment'],
+          enhance: ({ name }) => ({ fields: { ai_progress_note: `on track (${name})` } }),
+        },
+      ],
+    })
+    erp.put('Student', student(1), STUDENT_CHILDREN)
+    erp.put('Course Enrollment', enrollment('CE-1', S1))
+    erp.put('Course Enrollment', enrollment('CE-2', S2))
+    await engine.backfill()
+    const bulkUpdate = erp.bulkUpdate.bind(erp)
+    let first = true
+    erp.bulkUpdate = async (items) => {
+      if (first) {
+        // While the push is in flight, CE-1 changes in ERPNext (its item is refused) and S1 is erased.
+        first = false
+        erp.edit('Course Enrollment', 'CE-1', { course: 'PHYS-101' })
+        await engine.privacy.erase('Student', S1, 'dsr-race')
+      }
+      return bulkUpdate(items)
+    }
+    await engine.drain()
+    const remote = erp.tables.get('Course Enrollment')!
+    expect(remote.get('CE-2')?.ai_progress_note).toBe('on track (CE-2)')
+    expect(remote.get('CE-1')?.ai_progress_note).toBeNull()
+    expect(erp.calls.filter((c) => c.method === 'bulk_update')).toHaveLength(1)
+    expect((await store.documents.get('Course Enrollment', 'CE-1'))?.modified).toBe(ERASED)
+  })
+})
+
 describe('erasure through the privacy-toolkit subject source', () => {
   it('erases per record, rows deleted in ERPNext included, and a record of another subject is refused', async () => {
     const clock = { now: T0 }
