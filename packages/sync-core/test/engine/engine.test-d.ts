@@ -1,5 +1,12 @@
 import { expectTypeOf } from 'vitest'
-import type { Enhancement, SyncEngine } from '../../src/index.js'
+import type {
+  EngineStoreAreas,
+  Enhancement,
+  EraseResult,
+  LeasedTask,
+  StorageAreas,
+  SyncEngine,
+} from '../../src/index.js'
 
 declare const engine: SyncEngine
 
@@ -29,3 +36,14 @@ const refreshing: Enhancement = { refresh: [{ doctype: 'Student', name: 'S-1' }]
 expectTypeOf(refreshing.refresh).toEqualTypeOf<
   readonly { readonly doctype: string; readonly name: string }[] | undefined
 >()
+
+expectTypeOf(engine.privacy.erase('Student', 'S-1', 'dsr-1')).resolves.toEqualTypeOf<EraseResult>()
+expectTypeOf<EraseResult['documents'][number]>().toEqualTypeOf<{
+  readonly doctype: string
+  readonly count: number
+}>()
+
+// The engine's store areas are the storage contract's own methods: every adapter's areas fit as they are.
+declare const areas: StorageAreas
+const engineAreas: EngineStoreAreas = areas
+expectTypeOf(engineAreas.queue.lease).returns.resolves.toEqualTypeOf<LeasedTask[]>()
