@@ -267,8 +267,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
             throw new UsageError('privacy needs access|export|erase <student>.')
           if (action === 'erase') {
             const requestId = flag(values, 'request-id') ?? randomUUID()
-            await s.engine.privacy.erase('Student', student, requestId)
-            out(`Erased the mirrored data of ${student} (request ${requestId}); it will not be re-synced.`)
+            const result = await s.engine.privacy.erase('Student', student, requestId)
+            if (asJson) out(JSON.stringify({ requestId, ...result }))
+            else if (result.documents.length === 0)
+              out(`Nothing left to erase for ${student} (request ${requestId}): no mirrored copy remains.`)
+            else {
+              const total = result.documents.reduce((n, d) => n + d.count, 0)
+              out(
+                `Erased ${total} mirrored document(s) of ${student} (request ${requestId}); none will be re-synced:`,
+              )
+              for (const d of result.documents) out(`  ${d.doctype.padEnd(20)} ${d.count}`)
+            }
             return 0
           }
           const report = await s.engine.privacy.access('Student', student)

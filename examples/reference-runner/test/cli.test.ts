@@ -210,9 +210,19 @@ describe('against the emulator', () => {
       document: { name: string }
     }
     expect(exported.document.name).toBe(name)
+    const enrollments = erp.emulator.inspect
+      .documents('Program Enrollment')
+      .filter((e) => e.student === name).length
+    expect(enrollments).toBeGreaterThan(0)
+    expect((await cli(['backfill', 'Program Enrollment'], env)).code).toBe(0)
     const erase = await cli(['privacy', 'erase', name, '--request-id', 'DSR-1'], env)
-    expect(erase.stdout).toContain('(request DSR-1)')
+    expect(erase.stdout).toMatch(/^Erased \d+ mirrored document\(s\) of .+ \(request DSR-1\)/)
+    expect(erase.stdout).toMatch(/^ {2}Student {14}1$/m)
+    expect(erase.stdout).toMatch(new RegExp(`^  Program Enrollment +${enrollments}$`, 'm'))
+    expect(erase.stdout).not.toContain(String(student!.first_name))
     expect((await cli(['privacy', 'access', name], env)).stdout).toContain('not in the mirror')
+    const again = await cli(['privacy', 'erase', name, '--request-id', 'DSR-1', '--json'], env)
+    expect(JSON.parse(again.stdout)).toEqual({ requestId: 'DSR-1', documents: [] })
   })
 
   it('doctor runs the checklist against the live site', async () => {
