@@ -90,7 +90,8 @@ describe('GET /metrics with EDUSYNC_METRICS_TOKEN', () => {
   })
 
   it('answers 401 with a Bearer challenge without the token, or with a wrong one', async () => {
-    for (const headers of [{}, { authorization: 'Bearer wrong-token-0123456789' }]) {
+    const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer wrong-token-0123456789' }]
+    for (const headers of attempts) {
       const res = await fetch(`${guarded.server.url}/metrics`, { headers })
       expect(res.status).toBe(401)
       expect(res.headers.get('www-authenticate')).toBe('Bearer realm="metrics"')
