@@ -451,6 +451,17 @@ function areas(s: State): StorageAreas {
         s.reviews.set(id, item)
         return structuredClone(item)
       },
+      async purgeDocuments(doctype, names) {
+        const wanted = new Set(names)
+        let n = 0
+        for (const r of [...s.reviews.values()]) {
+          if (r.doctype === doctype && wanted.has(r.name)) {
+            s.reviews.delete(r.id)
+            n++
+          }
+        }
+        return n
+      },
     },
 
     audit: {

@@ -276,6 +276,11 @@ export interface ReviewStore {
    * @throws StorageNotFoundError for an unknown id
    */
   resolve(id: number, value: JsonValue | null, options?: { resolvedBy?: string }): Promise<ReviewItem | null>
+  /**
+   * Delete every review item, open or resolved, of these documents (no shell keeps their values); returns
+   * how many. Present when the adapter implements `reviews.purgeDocuments`.
+   */
+  purgeDocuments?(doctype: string, names: readonly string[]): Promise<number>
 }
 
 /** The append-only audit log (`sync_logs`). */
@@ -781,6 +786,16 @@ function buildAreas(a: StorageAreas, o: Resolved, run: Run): StoreAreas {
         if (!(await a.reviews.get(id))) throw new StorageNotFoundError('review item', String(id))
         return null
       }),
+    ...(a.reviews.purgeDocuments
+      ? {
+          purgeDocuments: (doctype: string, names: readonly string[]) =>
+            run('reviews.purgeDocuments', async () => {
+              const d = text(doctype, 'doctype')
+              const list = texts(names, 'names')
+              return list.length === 0 ? 0 : a.reviews.purgeDocuments!(d, [...new Set(list)])
+            }),
+        }
+      : {}),
   }
 
   const DIRECTIONS = ['inbound', 'outbound', 'internal']

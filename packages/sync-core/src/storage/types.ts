@@ -323,6 +323,13 @@ export interface ReviewsAdapter {
     resolvedBy: string | null,
     now: number,
   ): Promise<ReviewItem | null>
+  /**
+   * Optional: delete every review item, open or resolved, of these documents (`doctype` and `name` as
+   * stored) and return how many were deleted. Erasure uses it: an item holds the document's conflicting
+   * values (base, local, remote, resolution), so no shell of it may stay behind. Without it the engine can
+   * only resolve the open items, and their values (and those of resolved ones) remain stored.
+   */
+  purgeDocuments?(doctype: string, names: readonly string[]): Promise<number>
 }
 
 // ---------------------------------------------------------------------------------------------------------

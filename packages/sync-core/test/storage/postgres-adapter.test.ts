@@ -5,6 +5,7 @@ import {
   isMigrationError,
   isSchemaVersionError,
   isStorageOperationError,
+  LATEST_SCHEMA_VERSION,
 } from '@edusync/sync-core'
 import { postgresAdapter, type SqlClient } from '@edusync/sync-core/postgres'
 import pg from 'pg'
@@ -49,9 +50,36 @@ for (const [label, client, skipReason] of targets) {
 
       it('migrates into the chosen schema and records the version', async () => {
         const schema = await migrated()
-        const { rows } = await client().query(`SELECT version, name FROM "${schema}".schema_migrations`)
-        expect(rows).toEqual([{ version: expect.anything(), name: 'initial' }])
-        expect(Number(rows[0]!.version)).toBe(1)
+        const { rows } = await client().query(
+          `SELECT version, name FROM "${schema}".schema_migrations ORDER BY version`,
+        )
+        expect(rows.map((r) => [Number(r.version), r.name])).toEqual([
+          [1, 'initial'],
+          [2, 'queue_document_index'],
+        ])
+        expect(LATEST_SCHEMA_VERSION).toBe(2)
+      })
+
+      it('upgrades a version-1 schema: the queue gains its (doctype, name) index, data kept', async () => {
+        const schema = await migrated()
+        // What version 1 left behind: no sync_queue_document index, one migration recorded.
+        await client().query(`DROP INDEX "${schema}".sync_queue_document`)
+        await client().query(`DELETE FROM "${schema}".schema_migrations WHERE version = 2`)
+        const store = createStore(postgresAdapter({ client: client(), schema }))
+        expect((await store.documents.get('Student', 'A'))?.data).toEqual({ a: 1 })
+        await store.queue.enqueue({ kind: 'pull', doctype: 'Student', name: 'A' })
+        expect(await store.queue.cancel!('Student', ['A'])).toBe(1)
+        await store.close()
+        const { rows } = await client().query(
+          `SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname = 'sync_queue_document'`,
+          [schema],
+        )
+        expect(rows).toHaveLength(1)
+        expect(String(rows[0]!.indexdef)).toContain('(doctype, name)')
+        const versions = await client().query(
+          `SELECT version FROM "${schema}".schema_migrations ORDER BY version`,
+        )
+        expect(versions.rows.map((r) => Number(r.version))).toEqual([1, 2])
       })
 
       it('opening twice (a second process) migrates nothing and keeps the data', async () => {
@@ -64,12 +92,12 @@ for (const [label, client, skipReason] of targets) {
       it('refuses a schema migrated by a newer version', async () => {
         const schema = await migrated()
         await client().query(
-          `INSERT INTO "${schema}".schema_migrations (version, name, applied_at) VALUES (2, 'future', 0)`,
+          `INSERT INTO "${schema}".schema_migrations (version, name, applied_at) VALUES (99, 'future', 0)`,
         )
         const store = createStore(postgresAdapter({ client: client(), schema }))
         const error = await store.open().catch((e: unknown) => e)
         expect(isSchemaVersionError(error)).toBe(true)
-        expect(error).toMatchObject({ found: 2, supported: 1 })
+        expect(error).toMatchObject({ found: 99, supported: LATEST_SCHEMA_VERSION })
         await store.close()
       })
 

@@ -49,10 +49,39 @@ describe('sqlite adapter', () => {
 
   it('records the schema version it migrated to', async () => {
     const db = new Database(await migrated())
-    expect(db.prepare('SELECT version, name FROM schema_migrations').all()).toEqual([
-      { version: LATEST_SCHEMA_VERSION, name: 'initial' },
+    expect(db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all()).toEqual([
+      { version: 1, name: 'initial' },
+      { version: 2, name: 'queue_document_index' },
     ])
+    expect(LATEST_SCHEMA_VERSION).toBe(2)
     db.close()
+  })
+
+  it('upgrades a version-1 database: the queue gains its (doctype, name) index, data kept', async () => {
+    const filename = await migrated()
+    const db = new Database(filename)
+    // What version 1 left behind: no sync_queue_document index, one migration recorded.
+    db.exec('DROP INDEX sync_queue_document')
+    db.prepare('DELETE FROM schema_migrations WHERE version = 2').run()
+    db.close()
+    const store = createStore(sqliteAdapter({ filename }))
+    expect((await store.documents.get('Student', 'A'))?.data).toEqual({ a: 1 })
+    await store.queue.enqueue({ kind: 'pull', doctype: 'Student', name: 'A' })
+    expect(await store.queue.cancel!('Student', ['A'])).toBe(1)
+    await store.close()
+    const check = new Database(filename)
+    expect(check.prepare('SELECT version FROM schema_migrations ORDER BY version').all()).toEqual([
+      { version: 1 },
+      { version: 2 },
+    ])
+    // queue.cancel's statement is answered from the index, not a scan of the queue.
+    const plan = check
+      .prepare(
+        "EXPLAIN QUERY PLAN DELETE FROM sync_queue WHERE state <> 'leased' AND doctype = ? AND name IN (?, ?)",
+      )
+      .all('Student', 'A', 'B') as { detail: string }[]
+    expect(plan.map((p) => p.detail).join('\n')).toContain('USING INDEX sync_queue_document')
+    check.close()
   })
 
   it('refuses a database migrated by a newer version (SchemaVersionError), changing nothing', async () => {
@@ -67,7 +96,7 @@ describe('sqlite adapter', () => {
       name: 'SchemaVersionError',
       code: 'STORAGE_SCHEMA_VERSION',
       found: 99,
-      supported: 1,
+      supported: LATEST_SCHEMA_VERSION,
     })
     await expect(store.documents.get('Student', 'A')).rejects.toMatchObject({
       code: 'STORAGE_SCHEMA_VERSION',

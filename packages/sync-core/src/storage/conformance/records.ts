@@ -119,6 +119,41 @@ export function reviewTests(get: () => SuiteContext): void {
       expect(first.length + rest.length).toBe(5)
       expect(await store.reviews.list({ doctype: 'Student', name: 'B' })).toHaveLength(2)
     })
+
+    it('purgeDocuments (when declared) deletes the open and resolved items of the named documents only', async (t) => {
+      const { store, adapter } = get()
+      if (!adapter.reviews.purgeDocuments || !store.reviews.purgeDocuments)
+        return t.skip('the adapter does not declare reviews.purgeDocuments')
+      const open = await store.reviews.create({ ...input, name: 'A' })
+      const resolved = await store.reviews.create({ ...input, name: 'A', field: 'other' })
+      await store.reviews.resolve(resolved.id, { level: 2 }, { resolvedBy: 'staff-7' })
+      const ofB = await store.reviews.create({ ...input, name: "B'quoted" })
+      const keptName = await store.reviews.create({ ...input, name: 'C' })
+      const keptDoctype = await store.reviews.create({ ...input, doctype: 'Guardian', name: 'A' })
+      expect(await store.reviews.purgeDocuments('Student', ['A', "B'quoted", 'A', 'nothing'])).toBe(3)
+      for (const id of [open.id, resolved.id, ofB.id]) expect(await store.reviews.get(id)).toBeNull()
+      expect((await store.reviews.list({ doctype: 'Student' })).map((r) => r.id)).toEqual([keptName.id])
+      expect(await store.reviews.get(keptDoctype.id)).toEqual(keptDoctype)
+      expect(await store.reviews.purgeDocuments('Student', ['A'])).toBe(0)
+      expect(await store.reviews.purgeDocuments('Student', [])).toBe(0)
+      // Inside a transaction that rolls back, nothing is purged.
+      await expect(
+        store.transaction(async (tx) => {
+          expect(await tx.reviews.purgeDocuments!('Student', ['C'])).toBe(1)
+          throw new Error('roll back')
+        }),
+      ).rejects.toThrow('roll back')
+      if (store.capabilities.transactions) expect(await store.reviews.get(keptName.id)).toEqual(keptName)
+      // Many names are one call.
+      const many = Array.from({ length: 1200 }, (_, i) => `n${i}`)
+      await store.reviews.create({ ...input, name: 'n1199' })
+      expect(await store.reviews.purgeDocuments('Student', many)).toBe(1)
+      await expect(store.reviews.purgeDocuments('', ['A'])).rejects.toThrow(TypeError)
+      await expect(store.reviews.purgeDocuments('Student', [''])).rejects.toThrow(TypeError)
+      await expect(
+        store.reviews.purgeDocuments('Student', 'A' as unknown as readonly string[]),
+      ).rejects.toThrow(TypeError)
+    })
   })
 }
 

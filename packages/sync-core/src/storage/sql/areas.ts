@@ -653,7 +653,7 @@ export function createSqlAreas(
         return total
       },
       async cancel(doctype, names) {
-        // Erasure is rare: the queue has no (doctype, name) index and this scans it.
+        // Served by the sync_queue_document index (migration 2).
         let total = 0
         for (const part of chunks([...new Set(names)], 500)) {
           total += await ex.run(
@@ -763,6 +763,17 @@ export function createSqlAreas(
           [jsonParam(resolution), resolvedBy, now, id],
         )
         return rows[0] ? toReview(rows[0]) : null
+      },
+      async purgeDocuments(doctype, names) {
+        // Served by the sync_reviews_document index.
+        let total = 0
+        for (const part of chunks([...new Set(names)], 500)) {
+          total += await ex.run(
+            `DELETE FROM ${T.reviews} WHERE doctype = ? AND name IN ${placeholders(part.length)}`,
+            [doctype, ...part],
+          )
+        }
+        return total
       },
     },
 

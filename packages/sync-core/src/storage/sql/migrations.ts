@@ -92,8 +92,20 @@ function initial(d: SqlDialect): string[] {
   ]
 }
 
+/**
+ * Version 2: an index on the queue's (doctype, name), so `queue.cancel` (erasure) finds a document's tasks
+ * without scanning the whole queue.
+ */
+function queueDocumentIndex(d: SqlDialect): string[] {
+  const ix = d.kind === 'postgres' ? 'sync_queue_document' : d.table('sync_queue_document')
+  return [`CREATE INDEX ${ix} ON ${d.table('sync_queue')} (doctype, name)`]
+}
+
 /** The migrations shipped with this version, in order. Never edit one that was released; append. */
-export const SQL_MIGRATIONS: readonly SqlMigration[] = [{ version: 1, name: 'initial', statements: initial }]
+export const SQL_MIGRATIONS: readonly SqlMigration[] = [
+  { version: 1, name: 'initial', statements: initial },
+  { version: 2, name: 'queue_document_index', statements: queueDocumentIndex },
+]
 
 /** The newest schema version this code knows. */
 export const LATEST_SCHEMA_VERSION = SQL_MIGRATIONS[SQL_MIGRATIONS.length - 1]!.version
