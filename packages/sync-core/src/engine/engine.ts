@@ -1798,9 +1798,11 @@ class Engine implements SyncEngine {
   /**
    * Replace mirrored documents of one doctype with `data` (`{}`: nothing held) under a `modified` no real
    * version can beat, marked deleted, in transactions of at most {@link ERASE_CHUNK} documents. In the same
-   * transaction their pending queue work is cancelled (when the store can) and their open reviews are
-   * closed, so no held copy of their values is pushed back or shown later. Audited per transaction with
-   * counts and the request only (no names: the subject's identifiers stay out of the log).
+   * transaction their pending queue work is cancelled (when the store can) and their review items, open
+   * and resolved, are deleted (when the store has `reviews.purgeDocuments`; otherwise the open ones are
+   * closed, which is all the rest of the contract allows), so no held copy of their values is pushed back
+   * or shown later. Audited per transaction with counts and the request only (no names: the subject's
+   * identifiers stay out of the log).
    */
   async #replaceWithPlaceholders(
     doctype: string,
@@ -1832,7 +1834,10 @@ class Engine implements SyncEngine {
         await tx.documents.upsertMany(rows, now)
         for (const name of part) await tx.documents.markDeleted(doctype, name, now)
         const cancelled = tx.queue.cancel ? await tx.queue.cancel(doctype, part) : 0
-        for (let afterId = 0; ; ) {
+        // Review items hold the documents' values: delete them all when the store can, else close the open ones.
+        const purging = typeof tx.reviews.purgeDocuments === 'function'
+        const purged = purging ? await tx.reviews.purgeDocuments!(doctype, part) : 0
+        for (let afterId = 0; !purging; ) {
           const open = await tx.reviews.list({
             status: 'open',
             doctype,
@@ -1848,7 +1853,7 @@ class Engine implements SyncEngine {
         await this.#audit(
           [
             this.#row('privacy.erase', doctype, null, 'internal', 'ok', {
-              error: `${request}: ${part.length} replaced, ${cancelled} tasks cancelled`,
+              error: `${request}: ${part.length} replaced, ${cancelled} tasks cancelled, ${purged} reviews purged`,
             }),
           ],
           tx,

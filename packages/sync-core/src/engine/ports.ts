@@ -100,7 +100,7 @@ export type TaskKind = 'pull' | 'enhance' | 'push' | 'insert'
  * The subset of the storage contract (`StorageAreas` of `@edusync/sync-core`) the engine uses, method for
  * method as a storage adapter declares it, so every adapter satisfies it as is. Timestamps are epoch
  * milliseconds from the engine's clock. Optional methods (`queue.completeMany`, `queue.cancel`,
- * `tombstones.erasedAmong`) are used when present.
+ * `reviews.purgeDocuments`, `tombstones.erasedAmong`) are used when present.
  */
 export interface EngineStoreAreas {
   readonly documents: Pick<

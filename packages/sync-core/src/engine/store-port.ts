@@ -114,6 +114,7 @@ function areas(s: StoreAreas): EngineStoreAreas {
         }),
       resolve: (id, resolution: JsonValue | null, resolvedBy) =>
         s.reviews.resolve(id, resolution, resolvedBy === null ? {} : { resolvedBy }),
+      ...(s.reviews.purgeDocuments ? { purgeDocuments: s.reviews.purgeDocuments } : {}),
     },
     audit: {
       append: (rows) => s.audit.appendMany(rows),

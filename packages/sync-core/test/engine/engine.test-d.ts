@@ -47,3 +47,6 @@ expectTypeOf<EraseResult['documents'][number]>().toEqualTypeOf<{
 declare const areas: StorageAreas
 const engineAreas: EngineStoreAreas = areas
 expectTypeOf(engineAreas.queue.lease).returns.resolves.toEqualTypeOf<LeasedTask[]>()
+expectTypeOf(engineAreas.reviews.purgeDocuments).toEqualTypeOf<
+  ((doctype: string, names: readonly string[]) => Promise<number>) | undefined
+>()

@@ -208,9 +208,24 @@ for (const kind of stores) {
         const audit = (await store.audit.query({ limit: 1000 })).filter((a) => a.type.startsWith('privacy.'))
         expect(audit.map((a) => [a.type, a.doctype, a.name, a.error])).toEqual(
           expect.arrayContaining([
-            ['privacy.erase', 'Student', null, 'request dsr-1: 1 replaced, 0 tasks cancelled'],
-            ['privacy.erase', 'Course Enrollment', null, 'request dsr-1: 2 replaced, 0 tasks cancelled'],
-            ['privacy.erase', 'Student Attendance', null, 'request dsr-1: 2 replaced, 0 tasks cancelled'],
+            [
+              'privacy.erase',
+              'Student',
+              null,
+              'request dsr-1: 1 replaced, 0 tasks cancelled, 0 reviews purged',
+            ],
+            [
+              'privacy.erase',
+              'Course Enrollment',
+              null,
+              'request dsr-1: 2 replaced, 0 tasks cancelled, 0 reviews purged',
+            ],
+            [
+              'privacy.erase',
+              'Student Attendance',
+              null,
+              'request dsr-1: 2 replaced, 0 tasks cancelled, 0 reviews purged',
+            ],
             ['privacy.erase.done', 'Student', null, 'request dsr-1: 5 documents in 3 doctypes'],
           ]),
         )
@@ -294,6 +309,59 @@ for (const kind of stores) {
         expect((await store.queue.stats()).pending + (await store.queue.stats()).dead).toBe(0)
       })
 
+      it('deletes the review items, open and resolved, of the erased documents: no row keeps their values', async () => {
+        const { engine, store, clock } = rig()
+        await engine.backfill()
+        // Conflicts as the engine records them: the field's base, the AI layer's and ERPNext's values.
+        const conflict = (doctype: string, name: string, field: string, values: string[]) =>
+          store.reviews.create({
+            doctype,
+            name,
+            field,
+            base: values[0]!,
+            local: values[1]!,
+            remote: values[2]!,
+            reason: 'manual_review',
+          })
+        const open = await conflict('Student', S1, 'first_name', ['First00001', 'Firsty', 'F. One'])
+        const resolved = await conflict('Course Enrollment', 'CE-1', 'ai_progress_note', [
+          'needs help with fractions',
+          'behind in MATH-101',
+          'struggling',
+        ])
+        const other = await conflict('Student', S2, 'first_name', ['First00002', 'Second', 'S. Two'])
+        await engine.reviews.resolve(resolved.id, 'local', 'teacher-1')
+        expect((await store.reviews.get(resolved.id))?.resolution).toBe('behind in MATH-101')
+        clock.now += 1000
+
+        await engine.privacy.erase('Student', S1, 'dsr-reviews')
+        const rows = await store.reviews.list({ limit: 1000 })
+        expect(rows.map((r) => r.id)).toEqual([other.id])
+        expect(await store.reviews.get(open.id)).toBeNull()
+        expect(await store.reviews.get(resolved.id)).toBeNull()
+        const held = JSON.stringify(rows)
+        for (const value of [
+          S1,
+          'CE-1',
+          'First00001',
+          'Firsty',
+          'F. One',
+          'needs help with fractions',
+          'behind in MATH-101',
+          'struggling',
+        ])
+          expect(held).not.toContain(value)
+        // The other student's item is untouched; the audit counts what was purged, by doctype only.
+        expect(await store.reviews.get(other.id)).toEqual(other)
+        const audit = await store.audit.query({ type: 'privacy.erase', limit: 100 })
+        expect(audit.map((a) => [a.doctype, a.error])).toEqual(
+          expect.arrayContaining([
+            ['Student', 'request dsr-reviews: 1 replaced, 0 tasks cancelled, 1 reviews purged'],
+            ['Course Enrollment', 'request dsr-reviews: 2 replaced, 1 tasks cancelled, 1 reviews purged'],
+          ]),
+        )
+      })
+
       it('a crash between doctypes is finished by a retry of the same request', async () => {
         const failOn = { doctype: 'Student Attendance', left: 0 }
         const { engine, store } = rig({ failOn })
@@ -359,6 +427,40 @@ describe('erasure racing a write-back', () => {
     expect(remote.get('CE-1')?.ai_progress_note).toBeNull()
     expect(erp.calls.filter((c) => c.method === 'bulk_update')).toHaveLength(1)
     expect((await store.documents.get('Course Enrollment', 'CE-1'))?.modified).toBe(ERASED)
+  })
+})
+
+describe('erasure on a store without reviews.purgeDocuments', () => {
+  it('closes the open review items of the erased documents, the most the rest of the contract allows', async () => {
+    const clock = { now: T0 }
+    const store = createStore(memoryAdapter(), { clock: () => clock.now, random: () => 0.5 })
+    const base = toEngineStore(store)
+    const { purgeDocuments: _, ...reviews } = base.reviews
+    const bare: EngineStore = {
+      ...base,
+      reviews,
+      transaction: (fn) =>
+        base.transaction((tx) => {
+          const { purgeDocuments: __, ...txReviews } = tx.reviews
+          return fn({ ...tx, reviews: txReviews })
+        }),
+    }
+    const { engine, erp } = setup({ store: bare, doctypes: DOCTYPES, now: () => clock.now })
+    erp.put('Student', student(1), STUDENT_CHILDREN)
+    erp.put('Student', student(2), STUDENT_CHILDREN)
+    await engine.backfill()
+    const input = { doctype: 'Student', field: 'first_name', base: 'a', local: 'b', remote: 'c' }
+    const mine = await store.reviews.create({ ...input, name: S1 })
+    const theirs = await store.reviews.create({ ...input, name: S2 })
+    await engine.privacy.erase('Student', S1, 'dsr-bare')
+    expect(await store.reviews.get(mine.id)).toMatchObject({
+      status: 'resolved',
+      resolution: null,
+      resolvedBy: 'privacy.erase',
+    })
+    expect((await store.reviews.get(theirs.id))?.status).toBe('open')
+    const [audit] = await store.audit.query({ type: 'privacy.erase', limit: 1 })
+    expect(audit?.error).toBe('request dsr-bare: 1 replaced, 0 tasks cancelled, 0 reviews purged')
   })
 })
 
