@@ -311,9 +311,10 @@ export async function createService(config: RunnerConfig, options: ServiceOption
       },
       ...(options.fetch ? { fetch: options.fetch } : {}),
     })
+    const pseudonymizer = createPseudonymizer({ keyring: psn, store: store.privacy.reidentification })
     const toolkit = createPrivacyToolkit({
       encryptor: createFieldEncryptor({ keyring: kek, dataKeys: store.privacy.dataKeys }),
-      pseudonymizer: createPseudonymizer({ keyring: psn, store: store.privacy.reidentification }),
+      pseudonymizer,
       consent: store.privacy.consent,
       ledger: store.privacy.disclosures,
     })
@@ -324,6 +325,8 @@ export async function createService(config: RunnerConfig, options: ServiceOption
       toolkit,
       viewPolicy: defaultEducationPolicy(fieldClassification, { childTables }),
       storagePolicy: atRestPolicy(fieldClassification),
+      // AI documents that link a student by the pseudonym an enhancer saw reach ERPNext with the real id.
+      pseudonymizer,
     })
     const webhookSecret = config.webhookSecret ?? state.webhookSecret
     const engine = createSyncEngine({

@@ -58,6 +58,18 @@ import {
 } from './util.js'
 
 const P = '[@edusync/sync-core]'
+/**
+ * The name an enhancer sees. A document that is itself the data subject (`subjectField: 'name'`, e.g. a
+ * Student, whose name is the student id) is named as its privacy view names it, so the AI layer never
+ * receives the real id the view pseudonymised; other documents (results, enrollments, courses) are named
+ * by their ERPNext document id, which AI documents link to. A subject document whose view withholds the
+ * name is named `''`.
+ */
+function enhancerName(cfg: ResolvedDoctype, doc: ErpDoc, view: ErpDoc): string {
+  if (cfg.subjectField === 'name') return typeof view.name === 'string' ? view.name : ''
+  return String(doc.name)
+}
+
 /** `modified` of an erased document's placeholder: newer than any real version, so re-sync cannot replace it. */
 const ERASED_MODIFIED = '9999-12-31 23:59:59.999999'
 const ERASED_KIND = '*'
@@ -745,7 +757,7 @@ class Engine implements SyncEngine {
     })
     const mirror = {
       get: async (doctype: string, name: string) => {
-        const record = await this.#o.store.documents.get(doctype, name)
+        const record = await this.#o.store.documents.get(doctype, await this.#reidentify(name))
         if (!record || record.deleted) return undefined
         const plain = await this.#unseal(record)
         const view = await this.#o.privacy!.view(doctype, plain)
@@ -757,7 +769,7 @@ class Engine implements SyncEngine {
         Promise.resolve().then(() =>
           enhancer.enhance({
             doctype: cfg.name,
-            name: String(doc.name),
+            name: enhancerName(cfg, doc, view),
             modified: String(doc.modified),
             view: Object.freeze({ ...view }),
             mirror,
@@ -774,6 +786,13 @@ class Engine implements SyncEngine {
     } finally {
       this.#o.timers.clearTimeout(handle)
     }
+  }
+
+  /** The real id behind a pseudonym the privacy views handed out; any other value unchanged. */
+  async #reidentify(value: string): Promise<string> {
+    const reidentify = this.#o.privacy?.reidentify
+    if (reidentify === undefined || value === '') return value
+    return (await reidentify.call(this.#o.privacy, value)) ?? value
   }
 
   #checkEnhancement(enhancer: string, cfg: ResolvedDoctype, result: unknown): Enhancement | undefined {
@@ -868,12 +887,14 @@ class Engine implements SyncEngine {
               )
               continue
             }
-            out.refresh.push(this.#enhanceTask(target.name, ref.name, now, 'refresh'))
+            out.refresh.push(this.#enhanceTask(target.name, await this.#reidentify(ref.name), now, 'refresh'))
           }
         for (const d of result?.documents ?? []) {
           const target = this.#doctype(d.doctype)
           const body: Record<string, JsonValue> = {}
-          for (const [k, v] of Object.entries(d.doc)) body[k] = serialiseField(v)
+          // Links the enhancer wrote as pseudonyms (the only ids it saw) go to ERPNext as the real ids.
+          for (const [k, v] of Object.entries(d.doc))
+            body[k] = serialiseField(typeof v === 'string' ? await this.#reidentify(v) : v)
           body[target.idempotencyField!] = d.key
           if (dryRun) out.planned.push({ type: 'insert', doctype: d.doctype, key: d.key, doc: body })
           else {

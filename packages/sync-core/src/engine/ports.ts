@@ -188,6 +188,13 @@ export interface PrivacyPort {
   seal(doctype: string, name: string, doc: Readonly<ErpDoc>): ErpDoc | Promise<ErpDoc>
   /** Reverse of `seal`. */
   unseal(doctype: string, name: string, doc: Readonly<ErpDoc>): ErpDoc | Promise<ErpDoc>
+  /**
+   * The real id behind a pseudonym that this port's views handed out, or `undefined` when `value` is not
+   * one it can resolve (not a pseudonym, unknown, erased, another tenant's). When present, enhancers can
+   * work in pseudonyms end to end: the engine re-identifies the values of the AI documents they return,
+   * their refresh targets and their mirror lookups, at the boundary, before anything reaches ERPNext.
+   */
+  reidentify?(value: string): Promise<string | undefined>
 }
 
 /** Result of validating one document. */

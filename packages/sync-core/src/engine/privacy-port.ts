@@ -1,4 +1,9 @@
-import { type Policy, type PrivacyToolkit, isConsentRefusedError } from '@edusync/privacy-toolkit'
+import {
+  type Policy,
+  type PrivacyToolkit,
+  type Pseudonymizer,
+  isConsentRefusedError,
+} from '@edusync/privacy-toolkit'
 import type { ErpDoc, PrivacyPort } from './ports.js'
 
 /** Options of {@link privacyPortFromToolkit}. */
@@ -13,6 +18,12 @@ export interface PrivacyPortOptions {
   readonly tenant?: string
   /** Who receives the views, for the disclosure ledger. @default 'ai-layer' */
   readonly recipient?: string
+  /**
+   * The toolkit's pseudonymizer (with its re-identification store). With it the port can `reidentify`:
+   * AI documents that link a student by the pseudonym the enhancer saw are written to ERPNext with the
+   * real id. Without it, enhancers must link documents by names the view kept.
+   */
+  readonly pseudonymizer?: Pseudonymizer
 }
 
 /**
@@ -27,6 +38,7 @@ export interface PrivacyPortOptions {
  *   toolkit: createPrivacyToolkit({ encryptor, pseudonymizer, consent, ledger }),
  *   viewPolicy: educationPolicy(classification),
  *   storagePolicy: atRestPolicy(classification),
+ *   pseudonymizer, // lets AI documents link students by the pseudonyms enhancers saw
  * })
  * ```
  */
@@ -41,6 +53,11 @@ export function privacyPortFromToolkit(options: PrivacyPortOptions): PrivacyPort
       '[@edusync/sync-core] privacyPortFromToolkit(): "viewPolicy" and "storagePolicy" are required.',
     )
   const tenant = options.tenant ?? 'default'
+  const pseudonymizer = options.pseudonymizer
+  if (pseudonymizer !== undefined && typeof pseudonymizer.resolve !== 'function')
+    throw new TypeError(
+      '[@edusync/sync-core] privacyPortFromToolkit(): "pseudonymizer" must come from createPseudonymizer().',
+    )
   const recipient = options.recipient ?? 'ai-layer'
   return {
     async view(doctype, doc) {
@@ -56,5 +73,13 @@ export function privacyPortFromToolkit(options: PrivacyPortOptions): PrivacyPort
       toolkit.encryptFields({ ...doc }, storagePolicy, { tenant, doctype, docname: name }),
     unseal: (doctype, name, doc) =>
       toolkit.decryptFields({ ...doc }, storagePolicy, { tenant, doctype, docname: name }),
+    ...(pseudonymizer === undefined
+      ? {}
+      : {
+          async reidentify(value: string) {
+            const entry = await pseudonymizer.resolve(value)
+            return entry !== undefined && entry.tenant === tenant ? entry.subjectId : undefined
+          },
+        }),
   }
 }

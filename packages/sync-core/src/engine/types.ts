@@ -45,6 +45,11 @@ export interface EnhancerMirror {
 /** What an enhancer receives. */
 export interface EnhancerContext {
   readonly doctype: string
+  /**
+   * The document's name. For a document that is itself the data subject (`subjectField: 'name'`, e.g. a
+   * Student) this is the name its privacy view shows — the pseudonym under the default education policy,
+   * `''` if the view withholds it — never the real id. Other documents keep their ERPNext name.
+   */
   readonly name: string
   /** The `modified` the enhancement is computed against. */
   readonly modified: string
