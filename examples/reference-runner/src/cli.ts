@@ -269,7 +269,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
             const requestId = flag(values, 'request-id') ?? randomUUID()
             const result = await s.engine.privacy.erase('Student', student, requestId)
             if (asJson) out(JSON.stringify({ requestId, ...result }))
-            else if (result.documents.length === 0)
+            else if (result.documents.length === 0 && result.pseudonymMappings === 0)
               out(`Nothing left to erase for ${student} (request ${requestId}): no mirrored copy remains.`)
             else {
               const total = result.documents.reduce((n, d) => n + d.count, 0)
@@ -277,6 +277,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
                 `Erased ${total} mirrored document(s) of ${student} (request ${requestId}); none will be re-synced:`,
               )
               for (const d of result.documents) out(`  ${d.doctype.padEnd(20)} ${d.count}`)
+              out(`  ${'pseudonym mappings'.padEnd(20)} ${result.pseudonymMappings}`)
             }
             return 0
           }

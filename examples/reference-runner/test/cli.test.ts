@@ -219,10 +219,11 @@ describe('against the emulator', () => {
     expect(erase.stdout).toMatch(/^Erased \d+ mirrored document\(s\) of .+ \(request DSR-1\)/)
     expect(erase.stdout).toMatch(/^ {2}Student {14}1$/m)
     expect(erase.stdout).toMatch(new RegExp(`^  Program Enrollment +${enrollments}$`, 'm'))
+    expect(erase.stdout).toMatch(/^ {2}pseudonym mappings +\d+$/m)
     expect(erase.stdout).not.toContain(String(student!.first_name))
     expect((await cli(['privacy', 'access', name], env)).stdout).toContain('not in the mirror')
     const again = await cli(['privacy', 'erase', name, '--request-id', 'DSR-1', '--json'], env)
-    expect(JSON.parse(again.stdout)).toEqual({ requestId: 'DSR-1', documents: [] })
+    expect(JSON.parse(again.stdout)).toEqual({ requestId: 'DSR-1', documents: [], pseudonymMappings: 0 })
   })
 
   it('doctor runs the checklist against the live site', async () => {

@@ -121,6 +121,7 @@ export {
   ReviewNotFoundError,
   WriteBackError,
   DocumentNotFoundError,
+  ErasureHeldError,
   isSyncEngineError,
   isCircuitOpenError,
   isDocumentInvalidError,
@@ -131,6 +132,7 @@ export {
   isReviewNotFoundError,
   isWriteBackError,
   isDocumentNotFoundError,
+  isErasureHeldError,
 } from './engine/errors.js'
 export type { SyncEngineErrorCode } from './engine/errors.js'
 export type {

@@ -3,6 +3,7 @@ import {
   CircuitOpenError,
   DocumentInvalidError,
   DocumentNotFoundError,
+  ErasureHeldError,
   EnhancerError,
   EnhancerTimeoutError,
   ReviewNotFoundError,
@@ -1923,6 +1924,15 @@ class Engine implements SyncEngine {
     if (typeof requestId !== 'string' || requestId === '')
       throw new TypeError(`${P} privacy.erase(): "requestId" must be a non-empty string.`)
     const subjectId = doctype === 'Student' ? name : `${doctype}:${name}`
+    const privacy = this.#o.store.privacy
+    if ((await privacy.consent?.get(this.#o.tenant, subjectId))?.legalHold === true) {
+      await this.#audit([
+        this.#row('privacy.erase.held', cfg.name, name, 'internal', 'skipped', {
+          error: `request ${requestId}: legal hold`,
+        }),
+      ])
+      throw new ErasureHeldError(cfg.name, name)
+    }
     await this.#o.store.privacy.tombstones.put({
       tenant: this.#o.tenant,
       subjectId,
@@ -1947,12 +1957,16 @@ class Engine implements SyncEngine {
       const count = await this.#replaceWithPlaceholders(target, names, {}, request)
       documents.push({ doctype: target, count })
     }
+    // The pseudonyms the AI layer holds no longer lead back to the subject.
+    const pseudonymMappings =
+      (await privacy.reidentification?.deleteBySubject(this.#o.tenant, subjectId)) ?? 0
+    const changed = documents.length > 0 || pseudonymMappings > 0
     await this.#audit([
-      this.#row('privacy.erase.done', cfg.name, null, 'internal', documents.length > 0 ? 'ok' : 'skipped', {
-        error: `${request}: ${documents.reduce((n, d) => n + d.count, 0)} documents in ${documents.length} doctypes`,
+      this.#row('privacy.erase.done', cfg.name, null, 'internal', changed ? 'ok' : 'skipped', {
+        error: `${request}: ${documents.reduce((n, d) => n + d.count, 0)} documents in ${documents.length} doctypes, ${pseudonymMappings} pseudonym mappings`,
       }),
     ])
-    return { documents }
+    return { documents, pseudonymMappings }
   }
 
   // ------------------------------------------------------------------------------------ backfill / pull

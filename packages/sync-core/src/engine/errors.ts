@@ -12,6 +12,7 @@ export type SyncEngineErrorCode =
   | 'ENGINE_REVIEW_NOT_FOUND'
   | 'ENGINE_WRITE_FAILED'
   | 'ENGINE_NOT_FOUND'
+  | 'ENGINE_ERASURE_HELD'
 
 /**
  * Base class of every error the sync engine raises for an expected failure (misuse throws
@@ -160,6 +161,25 @@ export class DocumentNotFoundError extends SyncEngineError {
   }
 }
 
+/**
+ * `privacy.erase()` refused: the student is under a legal hold (consent flags `legalHold`), so their data
+ * must be kept. Nothing was erased or tombstoned; lift the hold, then erase again.
+ */
+export class ErasureHeldError extends SyncEngineError {
+  override name = 'ErasureHeldError' as const
+  declare readonly code: 'ENGINE_ERASURE_HELD'
+  readonly doctype: string
+  readonly docname: string
+  constructor(doctype: string, docname: string) {
+    super(
+      'ENGINE_ERASURE_HELD',
+      `${doctype} ${docname} is under a legal hold: nothing was erased. Lift the hold, then erase again.`,
+    )
+    this.doctype = doctype
+    this.docname = docname
+  }
+}
+
 /** Realm-safe check for any {@link SyncEngineError}. */
 export function isSyncEngineError(value: unknown): value is SyncEngineError {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true
@@ -193,3 +213,5 @@ export const isWriteBackError: (value: unknown) => value is WriteBackError = gua
 /** Realm-safe check for {@link DocumentNotFoundError}. */
 export const isDocumentNotFoundError: (value: unknown) => value is DocumentNotFoundError =
   guard('DocumentNotFoundError')
+/** Realm-safe check for {@link ErasureHeldError}. */
+export const isErasureHeldError: (value: unknown) => value is ErasureHeldError = guard('ErasureHeldError')

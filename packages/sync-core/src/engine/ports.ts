@@ -11,6 +11,7 @@ import type {
   AuditAdapter,
   CursorsAdapter,
   DocumentsAdapter,
+  PrivacyAdapter,
   QueueAdapter,
   ReviewsAdapter,
   SeenAdapter,
@@ -114,6 +115,10 @@ export interface EngineStoreAreas {
   readonly seen: Pick<SeenAdapter, 'insertIfAbsent'>
   readonly privacy: {
     readonly tombstones: Pick<TombstoneAdapter, 'put' | 'isErased' | 'erasedAmong'>
+    /** Consent flags: a legal hold stops `privacy.erase()`. Optional; stores from `createStore()` have it. */
+    readonly consent?: Pick<PrivacyAdapter['consent'], 'get'>
+    /** Pseudonym mappings, deleted by `privacy.erase()`. Optional; stores from `createStore()` have it. */
+    readonly reidentification?: Pick<PrivacyAdapter['reidentification'], 'deleteBySubject'>
   }
 }
 

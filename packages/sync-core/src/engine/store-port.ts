@@ -133,7 +133,11 @@ function areas(s: StoreAreas): EngineStoreAreas {
     seen: {
       insertIfAbsent: (key, expiresAt, now) => s.seen.markSeen(key, Math.max(1, expiresAt - now)),
     },
-    privacy: { tombstones: s.privacy.tombstones },
+    privacy: {
+      tombstones: s.privacy.tombstones,
+      consent: s.privacy.consent,
+      reidentification: s.privacy.reidentification,
+    },
   }
 }
 

@@ -225,6 +225,8 @@ export interface PullResult {
 /** What `privacy.erase()` replaced with placeholders: documents per doctype (none on a repeat). */
 export interface EraseResult {
   readonly documents: readonly { readonly doctype: string; readonly count: number }[]
+  /** Pseudonym mappings of the subject deleted, so the AI layer's pseudonyms no longer resolve to them. */
+  readonly pseudonymMappings: number
 }
 
 /** Reconciliation levels. */

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import pg from 'pg'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import type { EngineStore, ErpDoc } from '../../src/engine/ports.js'
+import { type ErasureHeldError, isErasureHeldError } from '../../src/engine/errors.js'
 import { toEngineStore } from '../../src/engine/store-port.js'
 import { memoryAdapter } from '../../src/memory.js'
 import { postgresAdapter } from '../../src/postgres.js'
@@ -226,12 +227,65 @@ for (const kind of stores) {
               null,
               'request dsr-1: 2 replaced, 0 tasks cancelled, 0 reviews purged',
             ],
-            ['privacy.erase.done', 'Student', null, 'request dsr-1: 5 documents in 3 doctypes'],
+            [
+              'privacy.erase.done',
+              'Student',
+              null,
+              'request dsr-1: 5 documents in 3 doctypes, 0 pseudonym mappings',
+            ],
           ]),
         )
         const text = JSON.stringify(audit)
         for (const secret of [S1, 'First00001', 's00001@school.test', 'CE-1', 'ATT-1'])
           expect(text).not.toContain(secret)
+      })
+
+      it('refuses while the student is under a legal hold, erasing and tombstoning nothing', async () => {
+        const { engine, store } = rig()
+        await engine.backfill()
+        const flags = {
+          directoryOptOut: false,
+          restricted: false,
+          objectedPurposes: [],
+          legalHold: true,
+          updatedAt: new Date(T0),
+        }
+        await store.privacy.consent.set('default', S1, flags)
+        const refused = await engine.privacy.erase('Student', S1, 'dsr-held').catch((e: unknown) => e)
+        expect(isErasureHeldError(refused)).toBe(true)
+        expect((refused as ErasureHeldError).code).toBe('ENGINE_ERASURE_HELD')
+        expect(await store.privacy.tombstones.isErased('default', S1, 'Student')).toBe(false)
+        expect((await store.documents.get('Student', S1))?.data.first_name).toBe('First00001')
+        expect((await store.documents.get('Course Enrollment', 'CE-1'))?.data.student).toBe(S1)
+        const audit = await store.audit.query({ limit: 1000 })
+        expect(audit.find((a) => a.type === 'privacy.erase.held')?.error).toBe('request dsr-held: legal hold')
+        // Lifted, the same request goes through.
+        await store.privacy.consent.set('default', S1, { ...flags, legalHold: false })
+        const done = await engine.privacy.erase('Student', S1, 'dsr-held')
+        expect(done.documents.reduce((n, d) => n + d.count, 0)).toBe(5)
+      })
+
+      it("deletes the pseudonym mappings of the student, so the AI layer's pseudonyms stop resolving", async () => {
+        const { engine, store } = rig()
+        await engine.backfill()
+        const entry = (pseudonym: string, subjectId: string) => ({
+          pseudonym,
+          tenant: 'default',
+          purpose: 'analytics',
+          keyId: 'v1',
+          subjectId,
+          createdAt: new Date(T0),
+        })
+        await store.privacy.reidentification.put(entry(`psn_v1_${'1'.repeat(40)}`, S1))
+        await store.privacy.reidentification.put(entry(`psn_v1_${'2'.repeat(40)}`, S2))
+        const result = await engine.privacy.erase('Student', S1, 'dsr-psn')
+        expect(result.pseudonymMappings).toBe(1)
+        expect(await store.privacy.reidentification.resolve(`psn_v1_${'1'.repeat(40)}`)).toBeUndefined()
+        expect((await store.privacy.reidentification.resolve(`psn_v1_${'2'.repeat(40)}`))?.subjectId).toBe(S2)
+        expect(await engine.privacy.erase('Student', S1, 'dsr-psn')).toEqual({
+          documents: [],
+          pseudonymMappings: 0,
+        })
       })
 
       it('a later webhook, pull, backfill or reconciliation resurrects none of it; a repeat erase is a no-op', async () => {
