@@ -32,13 +32,40 @@ interface Rig {
   workers: WorkerProcess[]
 }
 
-async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+async function until(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+  diagnose?: () => Promise<string>,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     if (await check()) return
     await new Promise((r) => setTimeout(r, 100))
   }
-  throw new Error(`timed out waiting for ${what}`)
+  const details = diagnose ? await diagnose().catch((e: unknown) => `(diagnostics failed: ${String(e)})`) : ''
+  throw new Error(`timed out waiting for ${what}${details ? `\n${details}` : ''}`)
+}
+
+/** What is still queued and what the workers said: printed when the queue does not drain. */
+async function diagnose(r: Rig): Promise<string> {
+  const { rows } = await r.pool.query(
+    `SELECT id, state, kind, doctype, attempts, last_error, worker, run_at, lease_expires_at
+       FROM ${r.schema}.sync_queue WHERE state <> 'dead' ORDER BY id LIMIT 15`,
+  )
+  const now = Date.now()
+  const tasks = rows.map(
+    (t) =>
+      `  #${t.id} ${t.state} ${t.kind} ${t.doctype} attempts=${t.attempts} worker=${t.worker ?? '-'} ` +
+      `runIn=${Number(t.run_at) - now}ms leaseIn=${t.lease_expires_at === null ? '-' : `${Number(t.lease_expires_at) - now}ms`} ` +
+      `error=${String(t.last_error ?? '').slice(0, 160)}`,
+  )
+  const workers = r.workers.map(
+    (w) =>
+      `  worker ${w.id}: ${w.child.exitCode === null && w.child.signalCode === null ? 'running' : `exited ${w.child.exitCode ?? w.child.signalCode}`}, ` +
+      `${w.applied.length} applied, stderr: ${w.stderr().slice(-600) || '(none)'}`,
+  )
+  return [`queue: ${JSON.stringify(await r.store.queue.stats())}`, ...tasks, ...workers].join('\n')
 }
 
 async function rig(seedSize: number): Promise<Rig> {
@@ -70,7 +97,13 @@ async function teardown(r: Rig | undefined): Promise<void> {
   if (!r) return
   for (const w of r.workers)
     if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGTERM')
+  // A worker that does not stop gracefully within 10 s is killed, so one stuck process cannot hang the suite.
+  const stubborn = setTimeout(() => {
+    for (const w of r.workers)
+      if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL')
+  }, 10_000)
   await Promise.all(r.workers.map((w) => w.exited))
+  clearTimeout(stubborn)
   await r.store.close()
   await r.pool.query(`DROP SCHEMA IF EXISTS ${r.schema} CASCADE`)
   await r.pool.end()
@@ -140,7 +173,12 @@ describe.skipIf(skip)(`multi-process scale-out on PostgreSQL${skip ? ` (skipped:
     const total = await enqueueAll(r!)
     const workers = spawnWorkers(r!, 3, `edusync-test-${r!.schema}`)
     await Promise.all(workers.map((w) => w.ready))
-    await until(() => converged(r!), 90_000, 'the queue to drain')
+    await until(
+      () => converged(r!),
+      90_000,
+      'the queue to drain',
+      () => diagnose(r!),
+    )
     // the enhancers' pushes and inserts are queued after the pulls: wait for those too
     await until(
       async () => (await converged(r!)) && r!.erp.emulator.inspect.documents('AI Engagement Log').length > 0,
@@ -240,12 +278,27 @@ describe.skipIf(skip)(`chaos${skip ? ` (skipped: ${skip})` : ''}`, () => {
     await new Promise((res) => setTimeout(res, 1500))
     r!.erp.emulator.faults.clear()
     const engine = intakeEngine
-    await until(() => converged(r!), 120_000, 'convergence')
+    await until(
+      () => converged(r!),
+      120_000,
+      'convergence',
+      () => diagnose(r!),
+    )
     await new Promise((res) => setTimeout(res, 300))
-    await until(() => converged(r!), 60_000, 'convergence after write-back')
+    await until(
+      () => converged(r!),
+      60_000,
+      'convergence after write-back',
+      () => diagnose(r!),
+    )
     // repair anything a lost webhook or a killed batch left behind, as the scheduled reconciliation would
     await engine.reconcile('full', [...DOCTYPES])
-    await until(() => converged(r!), 60_000, 'convergence after reconciliation')
+    await until(
+      () => converged(r!),
+      60_000,
+      'convergence after reconciliation',
+      () => diagnose(r!),
+    )
     for (const report of await engine.reconcile('full', [...DOCTYPES])) expect(report.inSync).toBe(true)
     await expectMirrorEqualsErpnext(r!)
     expectAiWritesExactlyOnce(r!)

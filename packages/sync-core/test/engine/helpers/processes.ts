@@ -30,6 +30,8 @@ export interface WorkerProcess {
   ready: Promise<void>
   /** Resolves with the exit code or signal. */
   exited: Promise<number | string | null>
+  /** The last 4,000 characters the worker wrote to stderr, for diagnostics. */
+  stderr(): string
 }
 
 /** Spawn `worker-process.ts` under tsx with the given environment. */
@@ -66,5 +68,5 @@ export function spawnWorker(id: string, env: Record<string, string>): WorkerProc
       resolve(signal ?? code)
     }),
   )
-  return { id, child, applied, ready, exited }
+  return { id, child, applied, ready, exited, stderr: () => stderr }
 }
