@@ -56,6 +56,7 @@ import {
   describeError,
   isPlainObject,
   sha256,
+  mapBounded,
 } from './util.js'
 
 const P = '[@edusync/sync-core]'
@@ -76,6 +77,8 @@ const ERASED_MODIFIED = '9999-12-31 23:59:59.999999'
 const ERASED_KIND = '*'
 /** Documents replaced per erasure transaction. */
 const ERASE_CHUNK = 500
+/** How many privacy views of one page are computed at a time (see #computeWrites). */
+const VIEW_CONCURRENCY = 16
 const MODIFIED_FORMAT = /^\d{4}-\d{2}-\d{2} \d{1,2}:\d{2}:\d{2}(\.\d{1,6})?$/
 
 interface PushPayload {
@@ -843,10 +846,17 @@ class Engine implements SyncEngine {
     if (enhancers.length === 0 || docs.length === 0) return out
     const now = this.#o.now()
     const erased = await this.#erasedAmong(cfg, docs)
-    for (const doc of docs) {
+    const eligible = docs.filter((doc) => !erased.has(String(doc.name)))
+    // The page's views are computed VIEW_CONCURRENCY at a time: each records a disclosure (and possibly a
+    // pseudonym mapping) and resolves only once that record is committed, so overlapping them lets a
+    // group-committing store (SQLite) commit them together rather than once per document. Enhancers still
+    // run one document at a time, in page order, each after its view's record is durable.
+    const views = await mapBounded(eligible, VIEW_CONCURRENCY, async (doc) =>
+      this.#o.privacy!.view(cfg.name, doc),
+    )
+    for (const [index, doc] of eligible.entries()) {
       const name = String(doc.name)
-      if (erased.has(name)) continue
-      const filtered = await this.#o.privacy!.view(cfg.name, doc)
+      const filtered = views[index] ?? null
       if (filtered === null) {
         // Restriction or objection: the AI layer gets nothing about this subject.
         out.audit.push(

@@ -53,6 +53,34 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   return out
 }
 
+/**
+ * Map `items` through `fn` with at most `limit` calls in flight, returning the results in the order of
+ * `items`. After the first failure no further call starts; once the calls in flight have settled, the
+ * failure of the earliest failed item is thrown.
+ */
+export async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length)
+  const errors = new Map<number, unknown>()
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < items.length && errors.size === 0) {
+      const i = next++
+      try {
+        results[i] = await fn(items[i] as T, i)
+      } catch (error) {
+        errors.set(i, error)
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker))
+  if (errors.size > 0) throw errors.get(Math.min(...errors.keys()))
+  return results
+}
+
 /** How the engine treats a failed ERPNext request. */
 export type ErrorClass = 'transient' | 'rate-limit' | 'timestamp' | 'permanent'
 
