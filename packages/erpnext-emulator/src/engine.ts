@@ -782,6 +782,7 @@ export class Engine {
         ) {
           frappeThrow('ValidationError', 'From Time cannot be greater than To Time.')
         }
+        this.courseScheduleOverlap(doc)
         break
       }
       case 'Assessment Result':
@@ -838,6 +839,48 @@ export class Engine {
     }
   }
 
+  /**
+   * The Education app's `validate_overlap` for a Course Schedule: another non-cancelled Course Schedule
+   * on the same `schedule_date` for the same student group, instructor or room whose time span overlaps
+   * raises `OverlapError` (a ValidationError, 417). Spans that only touch (one ends when the other
+   * starts) do not overlap; identical spans do.
+   */
+  private courseScheduleOverlap(doc: Doc): void {
+    if (!doc.schedule_date || !doc.from_time || !doc.to_time) return
+    const from = timeSeconds(String(doc.from_time))
+    const to = timeSeconds(String(doc.to_time))
+    const checks: [string, string][] = [
+      ['student_group', 'Student Group'],
+      ['instructor', 'Instructor'],
+      ['room', 'Room'],
+    ]
+    for (const [fieldname, label] of checks) {
+      const value = doc[fieldname]
+      if (value === null || value === undefined || value === '') continue
+      for (const otherName of this.lookup('Course Schedule', fieldname, value)) {
+        const other = this.peek('Course Schedule', otherName)
+        if (
+          !other ||
+          other.name === doc.name ||
+          cint(other.docstatus) === 2 ||
+          other.schedule_date !== doc.schedule_date ||
+          !other.from_time ||
+          !other.to_time
+        )
+          continue
+        if (
+          spansOverlap(from, to, timeSeconds(String(other.from_time)), timeSeconds(String(other.to_time)))
+        ) {
+          frappeThrow(
+            'OverlapError',
+            `This Course Schedule conflicts with ${String(other.name)} for ${label} ${String(value)}`,
+            { module: 'education.education.utils' },
+          )
+        }
+      }
+    }
+  }
+
   private studentAttendance(doc: Doc): void {
     if (doc.course_schedule) {
       const cs = this.peek('Course Schedule', String(doc.course_schedule))
@@ -847,7 +890,11 @@ export class Engine {
       }
     }
     if (!doc.student_group && !doc.course_schedule) {
-      frappeThrow('ValidationError', 'Student Group or Course Schedule is mandatory')
+      frappeThrow(
+        'ValidationError',
+        '<strong>Student Group</strong> or <strong>Course Schedule</strong> is mandatory',
+        { title: 'Mandatory Fields' },
+      )
     }
     if (doc.student_group) {
       const group = this.peek('Student Group', String(doc.student_group))
@@ -868,7 +915,7 @@ export class Engine {
       if (dup) {
         frappeThrow(
           'ValidationError',
-          `Attendance Record ${other.name} already exists against Student ${doc.student}`,
+          `Student Attendance record <a href="/app/student-attendance/${other.name}">${other.name}</a> already exists against the Student <strong>${doc.student}</strong>`,
           {
             title: 'Duplicate Entry',
           },
@@ -1912,6 +1959,19 @@ function escapeRe(s: string): string {
 
 function slug(doctype: string): string {
   return doctype.toLowerCase().replace(/ /g, '-')
+}
+
+/**
+ * The Education app's overlap test (`get_overlap_for`) on two time spans in seconds: one span starts or
+ * ends strictly inside the other, or both are identical.
+ */
+function spansOverlap(from: number, to: number, otherFrom: number, otherTo: number): boolean {
+  return (
+    (otherFrom > from && otherFrom < to) ||
+    (otherTo > from && otherTo < to) ||
+    (from > otherFrom && from < otherTo) ||
+    (from === otherFrom && to === otherTo)
+  )
 }
 
 /** Python `str()` of a stored timestamp (fraction dropped when zero). */

@@ -118,6 +118,7 @@ export const EXC_STATUS: Readonly<Record<string, number>> = {
   DocstatusTransitionError: 417,
   LinkExistsError: 417,
   InvalidStatusError: 417,
+  OverlapError: 417,
   FrappeTypeError: 417,
   DoesNotExistError: 404,
   PageDoesNotExistError: 404,

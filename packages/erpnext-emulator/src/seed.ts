@@ -98,6 +98,11 @@ const BLOOD = ['A+', 'A-', 'B+', 'B-', 'O+', 'O-', 'AB+', 'AB-']
 const GENDERS = ['Female', 'Male', 'Non-Binary']
 const COLOURS = ['blue', 'green', 'red', 'orange', 'yellow', 'teal', 'violet', 'cyan']
 
+/** `H:MM:SS` of minutes since midnight (Frappe's Time rendering). */
+function clock(minutes: number): string {
+  return `${Math.floor(minutes / 60)}:${String(minutes % 60).padStart(2, '0')}:00`
+}
+
 function rng(seed: number): () => number {
   let a = seed >>> 0
   return () => {
@@ -457,7 +462,8 @@ class SchoolSeeder {
     e.load('Employee', employees)
     e.load('Instructor', instructors)
     const rooms: Doc[] = []
-    for (let i = 0; i < Math.max(4, Math.ceil(groupCount / 3)); i++) {
+    // One room per group, so that course schedules of different groups never clash on a room.
+    for (let i = 0; i < Math.max(4, groupCount); i++) {
       rooms.push(
         this.doc('Room', {
           room_name: `Room ${101 + i}`,
@@ -600,9 +606,14 @@ class SchoolSeeder {
     groups.forEach((g, gi) => {
       const cs = coursesOf.get(programOf.get(String(g.name)) ?? '') ?? []
       const instructor = instructors[gi % instructors.length]!
+      // An instructor teaches groups gi and gi + instructors.length (at most two, as there are at least
+      // half as many instructors as groups): the second group's lessons take the 90-minute slots between
+      // the first one's, so no instructor is booked twice at once (the Education app's overlap check).
+      const shift = Math.floor(gi / instructors.length)
       scheduleDays.forEach((date) => {
         cs.forEach((course, ci) => {
-          const from = 8 + ci * 2
+          const start = 8 * 60 + (2 * ci + shift) * 90
+          const end = start + 90
           schedules.push(
             this.doc('Course Schedule', {
               naming_series: 'EDU-CSH-.YYYY.-',
@@ -613,8 +624,8 @@ class SchoolSeeder {
               program: g.program,
               room: rooms[gi % rooms.length]!.name,
               schedule_date: date,
-              from_time: `${from}:00:00`,
-              to_time: `${from + 1}:30:00`,
+              from_time: clock(start),
+              to_time: clock(end),
               class_schedule_color: COLOURS[ci % COLOURS.length],
               color: ['#EDF6FD', '#E4F5E9', '#FFF0F0'][ci % 3],
               title: `${course} by ${instructor.instructor_name}`,

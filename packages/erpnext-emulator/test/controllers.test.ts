@@ -1,0 +1,282 @@
+import { describe, expect, it } from 'vitest'
+import { createEmulator } from '../src/index.js'
+import { type Harness, conformance, serverMessages } from './harness.js'
+
+type Row = Record<string, unknown>
+
+/** Seconds since midnight of `H:MM:SS`. */
+const secs = (t: unknown) => {
+  const [h, m, s] = String(t).split(':').map(Number)
+  return (h ?? 0) * 3600 + (m ?? 0) * 60 + (s ?? 0)
+}
+
+/** Pairs of seeded Course Schedules that the Education app would call overlapping. */
+function scheduleClashes(schedules: Row[]): string[] {
+  const clashes: string[] = []
+  for (const field of ['student_group', 'instructor', 'room']) {
+    const byKey = new Map<string, Row[]>()
+    for (const s of schedules) {
+      const key = `${String(s[field])}|${String(s.schedule_date)}`
+      const list = byKey.get(key) ?? []
+      list.push(s)
+      byKey.set(key, list)
+    }
+    for (const list of byKey.values()) {
+      for (let i = 0; i < list.length; i++) {
+        for (let j = i + 1; j < list.length; j++) {
+          const a = list[i]!
+          const b = list[j]!
+          const [af, at, bf, bt] = [secs(a.from_time), secs(a.to_time), secs(b.from_time), secs(b.to_time)]
+          if (
+            (bf > af && bf < at) ||
+            (bt > af && bt < at) ||
+            (af > bf && af < bt) ||
+            (af === bf && at === bt)
+          )
+            clashes.push(`${String(a.name)} / ${String(b.name)} (${field})`)
+        }
+      }
+    }
+  }
+  return clashes
+}
+
+/** Seeded Student Attendance rows that duplicate another (same student and schedule, or group and date). */
+function attendanceDuplicates(rows: Row[]): string[] {
+  const seen = new Set<string>()
+  const dups: string[] = []
+  for (const a of rows) {
+    if (a.docstatus === 2) continue
+    const key = a.course_schedule
+      ? `${String(a.student)}|cs|${String(a.course_schedule)}`
+      : `${String(a.student)}|${String(a.student_group)}|${String(a.date)}`
+    if (seen.has(key)) dups.push(String(a.name))
+    seen.add(key)
+  }
+  return dups
+}
+
+describe('seeds satisfy the Education controller validations', () => {
+  it.each(['school-small', 'school-medium'] as const)(
+    '%s: no overlapping Course Schedules and no duplicate Student Attendance',
+    async (seed) => {
+      const e = createEmulator({ seed, timeFactor: 0 })
+      try {
+        const schedules = e.inspect.documents('Course Schedule')
+        expect(schedules.length).toBeGreaterThan(0)
+        expect(scheduleClashes(schedules)).toEqual([])
+        const attendance = e.inspect.documents('Student Attendance')
+        expect(attendance.length).toBeGreaterThan(0)
+        expect(attendanceDuplicates(attendance)).toEqual([])
+      } finally {
+        await e.close()
+      }
+    },
+  )
+})
+
+/** Seeded records and a free date (a Saturday far from the seeded school days) for new schedules. */
+async function fixtures(h: Harness) {
+  const groups = (
+    await h.call('/api/resource/Student Group?fields=["name","program"]&limit=0&order_by=name asc')
+  ).body.data as { name: string; program: string }[]
+  const instructors = (await h.call('/api/resource/Instructor?limit=0&order_by=name asc')).body.data as {
+    name: string
+  }[]
+  const rooms = (await h.call('/api/resource/Room?limit=0&order_by=name asc')).body.data as { name: string }[]
+  expect(groups.length).toBeGreaterThan(1)
+  expect(instructors.length).toBeGreaterThan(1)
+  expect(rooms.length).toBeGreaterThan(1)
+  const members = async (group: string) =>
+    (await h.call(`/api/resource/Student Group/${encodeURIComponent(group)}`)).body.data.students.map(
+      (s: { student: string }) => s.student,
+    ) as string[]
+  return { groups, instructors, rooms, members }
+}
+
+conformance('Education controller validations', (h) => {
+  const date = '2024-01-13'
+  const schedule = (json: Record<string, unknown>) =>
+    h().call('/api/resource/Course Schedule', { method: 'POST', json: { course: 'Mathematics 9', ...json } })
+
+  it('Course Schedule: refuses an overlap for the same student group, instructor or room (OverlapError 417)', async () => {
+    const { groups, instructors, rooms } = await fixtures(h())
+    const [g0, g1] = [groups[0]!.name, groups[1]!.name]
+    const [i0, i1] = [instructors[0]!.name, instructors[1]!.name]
+    const [r0, r1] = [rooms[0]!.name, rooms[1]!.name]
+    const first = await schedule({
+      student_group: g0,
+      instructor: i0,
+      room: r0,
+      schedule_date: date,
+      from_time: '09:00',
+      to_time: '10:30',
+    })
+    expect(first.status).toBe(200)
+    const existing = first.body.data.name as string
+
+    const cases: [Record<string, unknown>, string][] = [
+      [
+        { student_group: g0, instructor: i1, room: r1, from_time: '10:00', to_time: '11:00' },
+        `Student Group ${g0}`,
+      ],
+      [
+        { student_group: g1, instructor: i0, room: r1, from_time: '08:30', to_time: '09:30' },
+        `Instructor ${i0}`,
+      ],
+      [{ student_group: g1, instructor: i1, room: r0, from_time: '09:00', to_time: '10:30' }, `Room ${r0}`],
+      [{ student_group: g1, instructor: i1, room: r0, from_time: '09:15', to_time: '10:00' }, `Room ${r0}`],
+    ]
+    for (const [fields, clash] of cases) {
+      const r = await schedule({ schedule_date: date, ...fields })
+      expect(r.status).toBe(417)
+      expect(r.body.exc_type).toBe('OverlapError')
+      expect(r.body.exception).toBe(
+        `education.education.utils.OverlapError: This Course Schedule conflicts with ${existing} for ${clash}`,
+      )
+      expect(serverMessages(r.body)[0]?.message).toBe(
+        `This Course Schedule conflicts with ${existing} for ${clash}`,
+      )
+    }
+    // Nothing was stored by the refused inserts.
+    const count = await h().call(
+      `/api/method/frappe.client.get_count?doctype=Course Schedule&filters=${encodeURIComponent(JSON.stringify({ schedule_date: date }))}`,
+    )
+    expect(count.body.message).toBe(1)
+  })
+
+  it('Course Schedule: touching spans, other dates and unrelated groups/instructors/rooms are accepted', async () => {
+    const { groups, instructors, rooms } = await fixtures(h())
+    const base = {
+      student_group: groups[0]!.name,
+      instructor: instructors[0]!.name,
+      room: rooms[0]!.name,
+    }
+    const first = await schedule({ ...base, schedule_date: date, from_time: '09:00', to_time: '10:00' })
+    expect(first.status).toBe(200)
+    // Back to back with the same group, instructor and room: no overlap.
+    expect(
+      (await schedule({ ...base, schedule_date: date, from_time: '10:00', to_time: '11:00' })).status,
+    ).toBe(200)
+    expect(
+      (await schedule({ ...base, schedule_date: date, from_time: '8:00', to_time: '9:00' })).status,
+    ).toBe(200)
+    // Same span on another date.
+    expect(
+      (await schedule({ ...base, schedule_date: '2024-01-20', from_time: '09:00', to_time: '10:00' })).status,
+    ).toBe(200)
+    // Same span, nothing shared.
+    const other = {
+      student_group: groups[1]!.name,
+      instructor: instructors[1]!.name,
+      room: rooms[1]!.name,
+    }
+    expect(
+      (await schedule({ ...other, schedule_date: date, from_time: '09:00', to_time: '10:00' })).status,
+    ).toBe(200)
+    // Saving a schedule does not clash with itself.
+    const name = first.body.data.name as string
+    const saved = await h().call(`/api/resource/Course Schedule/${name}`, {
+      method: 'PUT',
+      json: { from_time: '09:00', to_time: '09:45' },
+    })
+    expect(saved.status).toBe(200)
+    // Moving it onto another schedule's span is refused.
+    const moved = await h().call(`/api/resource/Course Schedule/${name}`, {
+      method: 'PUT',
+      json: { from_time: '10:15', to_time: '10:45' },
+    })
+    expect(moved.status).toBe(417)
+    expect(moved.body.exc_type).toBe('OverlapError')
+  })
+
+  it('Student Attendance: refuses a duplicate for the same student and course schedule (417, Duplicate Entry)', async () => {
+    const { groups, instructors, rooms, members } = await fixtures(h())
+    const group = groups[0]!.name
+    const [student, other] = await members(group)
+    const cs = await schedule({
+      student_group: group,
+      instructor: instructors[0]!.name,
+      room: rooms[0]!.name,
+      schedule_date: date,
+      from_time: '09:00',
+      to_time: '10:00',
+    })
+    const csName = cs.body.data.name as string
+    const mark = (s: string, extra: Record<string, unknown> = {}) =>
+      h().call('/api/resource/Student Attendance', {
+        method: 'POST',
+        json: { student: s, course_schedule: csName, status: 'Present', date: '2020-01-01', ...extra },
+      })
+    const first = await mark(student!)
+    expect(first.status).toBe(200)
+    // The date and group come from the schedule.
+    expect(first.body.data.date).toBe(date)
+    expect(first.body.data.student_group).toBe(group)
+    expect((await mark(other!)).status).toBe(200)
+    const dup = await mark(student!, { status: 'Absent' })
+    expect(dup.status).toBe(417)
+    expect(dup.body.exc_type).toBe('ValidationError')
+    const msg = serverMessages(dup.body)[0]
+    expect(msg?.title).toBe('Duplicate Entry')
+    expect(msg?.message).toBe(
+      `Student Attendance record <a href="/app/student-attendance/${first.body.data.name}">${first.body.data.name}</a> already exists against the Student <strong>${student}</strong>`,
+    )
+    // A cancelled record no longer counts.
+    const firstName = first.body.data.name as string
+    expect(
+      (
+        await h().call(`/api/resource/Student Attendance/${firstName}`, {
+          method: 'PUT',
+          json: { docstatus: 1 },
+        })
+      ).status,
+    ).toBe(200)
+    expect(
+      (
+        await h().call(`/api/resource/Student Attendance/${firstName}`, {
+          method: 'PUT',
+          json: { docstatus: 2 },
+        })
+      ).status,
+    ).toBe(200)
+    expect((await mark(student!, { status: 'Absent' })).status).toBe(200)
+  })
+
+  it('Student Attendance: refuses a duplicate for the same student, group and date; other dates pass', async () => {
+    const { groups, members } = await fixtures(h())
+    const group = groups[0]!.name
+    const [student] = await members(group)
+    const mark = (d: string) =>
+      h().call('/api/resource/Student Attendance', {
+        method: 'POST',
+        json: { student, student_group: group, date: d, status: 'Present' },
+      })
+    const first = await mark('2024-01-15')
+    expect(first.status).toBe(200)
+    const dup = await mark('2024-01-15')
+    expect(dup.status).toBe(417)
+    expect(serverMessages(dup.body)[0]?.message).toContain(`${first.body.data.name}</a> already exists`)
+    expect((await mark('2024-01-16')).status).toBe(200)
+  })
+
+  it('Student Attendance: needs a group or schedule, and a student of that group', async () => {
+    const { groups, members } = await fixtures(h())
+    const [student] = await members(groups[0]!.name)
+    const none = await h().call('/api/resource/Student Attendance', {
+      method: 'POST',
+      json: { student, date: '2024-01-15', status: 'Present' },
+    })
+    expect(none.status).toBe(417)
+    expect(serverMessages(none.body)[0]).toMatchObject({
+      title: 'Mandatory Fields',
+      message: '<strong>Student Group</strong> or <strong>Course Schedule</strong> is mandatory',
+    })
+    const outsider = await h().call('/api/resource/Student Attendance', {
+      method: 'POST',
+      json: { student, student_group: groups[1]!.name, date: '2024-01-15', status: 'Present' },
+    })
+    expect(outsider.status).toBe(417)
+    expect(serverMessages(outsider.body)[0]?.message).toContain(`does not belong to Student Group`)
+  })
+})
