@@ -922,6 +922,34 @@ export class Engine {
         )
       }
     }
+    this.attendanceHoliday(doc)
+  }
+
+  /**
+   * The Education app's `validate_is_holiday`: the date must not be in the default company's
+   * `default_holiday_list` (the site's first Company stands for the default company). A company
+   * without a default holiday list is an error, as in v15.
+   */
+  private attendanceHoliday(doc: Doc): void {
+    const company = this.all('Company').next().value as Doc | undefined
+    if (!company || !doc.date) return
+    const listName = company.default_holiday_list
+    if (!listName) {
+      frappeThrow(
+        'ValidationError',
+        `Please set a default Holiday List for Company <strong>${String(company.name)}</strong>`,
+      )
+    }
+    const list = this.peek('Holiday List', String(listName))
+    const date = String(doc.date)
+    if (((list?.holidays as Doc[] | undefined) ?? []).some((h) => h.holiday_date === date)) {
+      // formatdate() with the default System Settings date format, dd-mm-yyyy.
+      const [y, m, d] = date.split('-')
+      frappeThrow(
+        'ValidationError',
+        `Attendance cannot be marked for <strong>${d}-${m}-${y}</strong> as it is a holiday.`,
+      )
+    }
   }
 
   private validateMandatory(meta: EmulatorDocTypeMeta, doc: Doc): void {

@@ -156,9 +156,34 @@ export const coreDoctypes: readonly EmulatorDocTypeMeta[] = [
     autoname: 'field:country_name',
   }),
   doctype(
+    'Holiday List',
+    'Setup',
+    [
+      field('holiday_list_name', 'Data', { ...req, unique: 1 }),
+      field('from_date', 'Date', req),
+      field('to_date', 'Date', req),
+      field('holidays', 'Table', { options: 'Holiday' }),
+    ],
+    { autoname: 'field:holiday_list_name' },
+  ),
+  doctype(
+    'Holiday',
+    'Setup',
+    [
+      field('holiday_date', 'Date', req),
+      field('weekly_off', 'Check'),
+      field('description', 'Text Editor', req),
+    ],
+    { istable: 1 },
+  ),
+  doctype(
     'Company',
     'Setup',
-    [field('company_name', 'Data', { ...req, unique: 1 }), field('abbr', 'Data', req)],
+    [
+      field('company_name', 'Data', { ...req, unique: 1 }),
+      field('abbr', 'Data', req),
+      field('default_holiday_list', 'Link', { options: 'Holiday List' }),
+    ],
     { autoname: 'field:company_name' },
   ),
   doctype(

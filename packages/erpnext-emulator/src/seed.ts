@@ -281,8 +281,21 @@ class SchoolSeeder {
         this.doc('Role', { role_name: r }, r),
       ),
     )
+    // The company's default holiday list (Student Attendance checks it); it lists no holidays, so that
+    // attendance can be marked on any date until a test adds some.
+    load('Holiday List', [
+      this.doc(
+        'Holiday List',
+        { holiday_list_name: 'EduSync Academy Holidays', from_date: '2000-01-01', to_date: '2099-12-31' },
+        'EduSync Academy Holidays',
+      ),
+    ])
     load('Company', [
-      this.doc('Company', { company_name: 'EduSync Academy', abbr: 'ESA' }, 'EduSync Academy'),
+      this.doc(
+        'Company',
+        { company_name: 'EduSync Academy', abbr: 'ESA', default_holiday_list: 'EduSync Academy Holidays' },
+        'EduSync Academy',
+      ),
     ])
     load(
       'Customer Group',

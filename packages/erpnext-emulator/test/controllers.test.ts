@@ -260,6 +260,42 @@ conformance('Education controller validations', (h) => {
     expect((await mark('2024-01-16')).status).toBe(200)
   })
 
+  it("Student Attendance: refuses a date in the default company's holiday list, and needs that list", async () => {
+    const { groups, members } = await fixtures(h())
+    const group = groups[0]!.name
+    const [student] = await members(group)
+    const company = (await h().call('/api/resource/Company?fields=["name","default_holiday_list"]')).body
+      .data[0] as { name: string; default_holiday_list: string }
+    expect(company.default_holiday_list).toBe('EduSync Academy Holidays')
+    const setHolidays = await h().call(
+      `/api/resource/Holiday List/${encodeURIComponent(company.default_holiday_list)}`,
+      { method: 'PUT', json: { holidays: [{ holiday_date: '2024-01-15', description: 'Founders Day' }] } },
+    )
+    expect(setHolidays.status).toBe(200)
+    const mark = (d: string) =>
+      h().call('/api/resource/Student Attendance', {
+        method: 'POST',
+        json: { student, student_group: group, date: d, status: 'Present' },
+      })
+    const holiday = await mark('2024-01-15')
+    expect(holiday.status).toBe(417)
+    expect(holiday.body.exc_type).toBe('ValidationError')
+    expect(serverMessages(holiday.body)[0]?.message).toBe(
+      'Attendance cannot be marked for <strong>15-01-2024</strong> as it is a holiday.',
+    )
+    expect((await mark('2024-01-16')).status).toBe(200)
+    const unset = await h().call(`/api/resource/Company/${encodeURIComponent(company.name)}`, {
+      method: 'PUT',
+      json: { default_holiday_list: null },
+    })
+    expect(unset.status).toBe(200)
+    const noList = await mark('2024-01-17')
+    expect(noList.status).toBe(417)
+    expect(serverMessages(noList.body)[0]?.message).toBe(
+      `Please set a default Holiday List for Company <strong>${company.name}</strong>`,
+    )
+  })
+
   it('Student Attendance: needs a group or schedule, and a student of that group', async () => {
     const { groups, members } = await fixtures(h())
     const [student] = await members(groups[0]!.name)
