@@ -21,7 +21,9 @@ export interface SqliteAdapterOptions {
   readonly database?: Database.Database
   /**
    * `full` syncs the WAL on every commit (survives power loss); `normal` syncs at checkpoints (survives a
-   * process crash, may lose the last commits on power loss; faster).
+   * process crash, may lose the last commits on power loss; faster). Writes outside a transaction are
+   * group-committed (those issued within one turn of the event loop share one commit, each settling only
+   * after it), so concurrent single writes pay one sync between them.
    * @default 'full'
    */
   readonly synchronous?: 'full' | 'normal'

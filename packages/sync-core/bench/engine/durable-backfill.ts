@@ -8,9 +8,13 @@
  * first) and a fresh data folder, then runs `edusync setup-erpnext` and times `edusync backfill` (the
  * runner's CLI from source, through its `bin`). Modes alternate within a round so that machine load hits
  * both; the ratio full/normal is the figure to compare, not the absolute times.
+ *
+ * `STRACE=1` runs the backfill under `strace -f -c -e trace=fsync,fdatasync` and prints how many syncs it
+ * made and the time spent in them: a count that machine load does not move (on a disk with cheap syncs
+ * the wall-clock difference between the modes is within the noise of a shared machine).
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -20,6 +24,7 @@ const emulatorCli = join(root, 'packages/erpnext-emulator/dist/cli.js')
 const runnerBin = join(root, 'examples/reference-runner/bin/edusync.mjs')
 const ROUNDS = Number(process.env.ROUNDS ?? 1)
 const SEED = process.env.SEED ?? 'school-small'
+const STRACE = process.env.STRACE === '1'
 
 async function startEmulator(): Promise<{ child: ChildProcess; env: Record<string, string> }> {
   const child = spawn(process.execPath, [emulatorCli, '--port', '0', '--seed', SEED], {
@@ -43,9 +48,13 @@ async function startEmulator(): Promise<{ child: ChildProcess; env: Record<strin
   return { child, env }
 }
 
-function runCli(args: string[], env: Record<string, string>): Promise<void> {
+function runCli(args: string[], env: Record<string, string>, straceTo?: string): Promise<void> {
+  const command = straceTo === undefined ? process.execPath : 'strace'
+  const argv = [runnerBin, ...args]
+  if (straceTo !== undefined)
+    argv.unshift('-f', '-c', '-e', 'trace=fsync,fdatasync', '-o', straceTo, process.execPath)
   return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, [runnerBin, ...args], {
+    const child = spawn(command, argv, {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
     })
@@ -59,15 +68,27 @@ function runCli(args: string[], env: Record<string, string>): Promise<void> {
   })
 }
 
+/** Syncs counted by `strace -c` (the `total` line: calls and seconds). */
+function syncs(file: string): string {
+  const total = readFileSync(file, 'utf8')
+    .split('\n')
+    .find((line) => /\btotal$/.test(line.trim()))
+  const cols = total?.trim().split(/\s+/) ?? []
+  return cols.length >= 5 ? `${cols[3]} syncs, ${Number(cols[1]).toFixed(2)} s in them` : 'no syncs'
+}
+
 async function backfill(synchronous: 'normal' | 'full'): Promise<number> {
   const { child, env } = await startEmulator()
   const dir = mkdtempSync(join(tmpdir(), 'edusync-durable-'))
   try {
     const all = { ...env, EDUSYNC_DATA_DIR: dir, EDUSYNC_SQLITE_SYNCHRONOUS: synchronous }
     await runCli(['setup-erpnext'], all)
+    const straceTo = STRACE ? join(dir, 'strace.txt') : undefined
     const started = performance.now()
-    await runCli(['backfill'], all)
-    return (performance.now() - started) / 1000
+    await runCli(['backfill'], all, straceTo)
+    const seconds = (performance.now() - started) / 1000
+    if (straceTo !== undefined) console.log(`  ${synchronous}: ${syncs(straceTo)}`)
+    return seconds
   } finally {
     child.kill()
     rmSync(dir, { recursive: true, force: true })
