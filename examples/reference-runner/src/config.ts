@@ -107,7 +107,7 @@ export const configSchema = z.object({
     .refine((v) => v.length > 0, 'must name at least one doctype')
     .default([...DEFAULT_DOCTYPES]),
   site: z.string().min(1).default('default'),
-  sqliteSynchronous: z.enum(['normal', 'full'], { error: 'must be "normal" or "full"' }).default('normal'),
+  sqliteSynchronous: z.enum(['normal', 'full'], { error: 'must be "normal" or "full"' }).default('full'),
 })
 
 /** The validated, frozen configuration. */
