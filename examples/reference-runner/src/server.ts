@@ -150,17 +150,22 @@ export function createRunnerServer(service: Service): Server {
   const webhook = service.engine.webhookHandler()
   const httpCounts = new Map<string, number>()
 
-  const authorised = (req: IncomingMessage): boolean => {
+  /** The token of an `Authorization: Bearer <token>` header, if the request has one. */
+  const bearer = (req: IncomingMessage): string | undefined => {
     const auth = req.headers.authorization
-    if (auth?.startsWith('Bearer ')) return safeEqual(auth.slice(7).trim(), service.adminToken)
+    return auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined
+  }
+  const authorised = (req: IncomingMessage): boolean => {
+    const token = bearer(req)
+    if (token !== undefined) return safeEqual(token, service.adminToken)
     const cookie = parseCookies(req.headers.cookie)[COOKIE]
     return cookie !== undefined && safeEqual(cookie, service.adminToken)
   }
 
   // A scraper presents the metrics token; an operator's admin token works too.
   const metricsAuthorised = (req: IncomingMessage, token: string): boolean => {
-    const auth = req.headers.authorization
-    return (auth?.startsWith('Bearer ') === true && safeEqual(auth.slice(7).trim(), token)) || authorised(req)
+    const presented = bearer(req)
+    return (presented !== undefined && safeEqual(presented, token)) || authorised(req)
   }
 
   const send = (

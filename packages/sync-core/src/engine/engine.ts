@@ -1943,7 +1943,7 @@ class Engine implements SyncEngine {
       ])
       throw new ErasureHeldError(cfg.name, name)
     }
-    await this.#o.store.privacy.tombstones.put({
+    await privacy.tombstones.put({
       tenant: this.#o.tenant,
       subjectId,
       kind: ERASED_KIND,
