@@ -92,7 +92,7 @@ export type {
   ValidationIssue,
 } from './errors.js'
 export { createRateLimiter } from './limiter.js'
-export type { RateLimiter, RateLimiterOptions, RedisClientLike } from './limiter.js'
+export type { RateLimiter, RateLimiterOptions, RedisClientLike, ScheduleOptions } from './limiter.js'
 export { diffDocTypeMeta } from './meta.js'
 export type { DocTypeDrift, DocTypeMeta, DriftReport, FieldMeta, RetypedField } from './meta.js'
 export { createOAuthFlow, pkceChallenge } from './oauth.js'

@@ -32,11 +32,29 @@ export interface RateLimiterOptions {
     readonly id: string
     /** Wipe this id's state in Redis on start. @default false */
     readonly clearDatastore?: boolean
+    /**
+     * The longest one task holds a slot of the shared budget, in ms, unless its `schedule()` call says
+     * otherwise (clients pass their own `timeout` plus a margin). A process that dies mid-request (SIGKILL,
+     * out of memory, a lost machine) cannot give its slots back; Redis frees them after this long, so the
+     * other processes never wait on a dead one for good. A task that runs longer still completes and
+     * delivers its result; its slot is counted free from then on.
+     * @default 120000
+     */
+    readonly slotTimeout?: number
   }
   /** Injected clock. @default Date.now */
   readonly now?: () => number
   /** Injected sleep, used to wait out a pause. @default setTimeout-based */
   readonly sleep?: (ms: number) => Promise<void>
+}
+
+/** Per-task options of {@link RateLimiter.schedule}. */
+export interface ScheduleOptions {
+  /**
+   * For a Redis-backed limiter: the longest this task holds its slot of the shared budget, in ms (see
+   * `redis.slotTimeout`). Ignored by an in-process limiter, whose slots end with the process.
+   */
+  readonly slotTimeout?: number
 }
 
 /**
@@ -48,7 +66,7 @@ export interface RateLimiter {
    * Run `task` when the limits allow it (and no pause is in effect). Rejects with
    * {@link RateLimiterDisconnectedError} after {@link RateLimiter.disconnect}.
    */
-  schedule<T>(task: () => Promise<T>): Promise<T>
+  schedule<T>(task: () => Promise<T>, options?: ScheduleOptions): Promise<T>
   /** Stop starting requests for `ms` milliseconds (called on a 429 with its `Retry-After`); shared via Redis. */
   pause(ms: number): void
   /** Epoch ms until which requests are paused (0 when not paused). */
@@ -89,6 +107,8 @@ function positive(value: unknown, option: string, integer: boolean): number {
 }
 
 const PAUSE_PREFIX = 'edusync:pause:'
+/** Default `redis.slotTimeout`: two minutes, four times a client's default request timeout. */
+const DEFAULT_SLOT_TIMEOUT = 120_000
 
 /**
  * Create a rate limiter: a requests-per-interval budget and a concurrency cap, optionally shared across
@@ -149,6 +169,10 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
   if (typeof redis.id !== 'string' || redis.id.length === 0) {
     throw new TypeError(`${MESSAGE_PREFIX} Option \`rateLimit.redis.id\` must be a non-empty string.`)
   }
+  const slotTimeout =
+    redis.slotTimeout === undefined
+      ? DEFAULT_SLOT_TIMEOUT
+      : positive(redis.slotTimeout, 'rateLimit.redis.slotTimeout', false)
   const settings: Bottleneck.ConstructorOptions = { maxConcurrent }
   if (perInterval !== undefined) {
     Object.assign(settings, {
@@ -206,26 +230,38 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
   const running = new Set<Promise<unknown>>()
 
   return Object.freeze({
-    schedule<T>(task: () => Promise<T>): Promise<T> {
+    schedule<T>(task: () => Promise<T>, scheduleOptions?: ScheduleOptions): Promise<T> {
       if (closed) return Promise.reject(disconnectedError('schedule()'))
+      const expiration = slotTimeoutOf(scheduleOptions, slotTimeout)
       return new Promise<T>((resolve, reject) => {
         waiting.add(reject)
+        // Set once Bottleneck starts the job (its slot is taken): what the caller waits for from then on.
+        let started: Promise<T> | undefined
         bottleneck
-          .schedule(async () => {
-            await waitForPause()
-            // After a disconnect that could not drain through Redis, a job that had not started never does.
-            if (abandoned) throw disconnectedError('schedule()')
-            waiting.delete(reject)
-            const run = task()
-            running.add(run)
-            try {
-              return await run
-            } finally {
-              running.delete(run)
-            }
+          .schedule({ expiration }, () => {
+            started = (async () => {
+              await waitForPause()
+              // After a disconnect that could not drain through Redis, a job that had not started never does.
+              if (abandoned) throw disconnectedError('schedule()')
+              waiting.delete(reject)
+              const run = task()
+              running.add(run)
+              try {
+                return await run
+              } finally {
+                running.delete(run)
+              }
+            })()
+            return started
           })
           .then(resolve, (error: unknown) => {
             waiting.delete(reject)
+            // The slot expired while the task (or a pause before it) still runs: Bottleneck gave the slot
+            // back; the task is not abandoned, and its own outcome is the caller's.
+            if (started && error instanceof Bottleneck.BottleneckError) {
+              started.then(resolve, reject)
+              return
+            }
             reject(
               closed && error instanceof Bottleneck.BottleneckError ? disconnectedError('schedule()') : error,
             )
@@ -282,6 +318,12 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
       return closing
     },
   })
+}
+
+/** The slot timeout of one task: its own when valid, else the limiter's. */
+function slotTimeoutOf(options: ScheduleOptions | undefined, fallback: number): number {
+  const own = options?.slotTimeout
+  return typeof own === 'number' && Number.isFinite(own) && own > 0 ? Math.ceil(own) : fallback
 }
 
 /** The parts of an ioredis client the limiter touches at run time. */

@@ -9,6 +9,7 @@ import {
   TimeoutError,
   TruncatedResponseError,
 } from './errors.js'
+import type { ScheduleOptions } from './limiter.js'
 import type { ResolvedOptions } from './options.js'
 import { errorForStatus, parseRetryAfter } from './response.js'
 
@@ -147,14 +148,24 @@ class AttemptGuard {
   }
 }
 
+/** Added to the attempt timeout for the slot it holds in a shared limiter (auth headers, body parsing). */
+const SLOT_MARGIN_MS = 5_000
+
 /** @internal Sends requests: auth, limits, retries, error mapping, hooks. */
 export class Transport {
   readonly options: ResolvedOptions
   readonly auth: AuthProvider
+  /**
+   * How long one attempt holds a slot of a shared (Redis) limiter: the attempt's timeout plus a margin for
+   * auth headers, so a process that dies mid-request frees its slots soon after its requests would have
+   * timed out. Without a timeout, the limiter's own `slotTimeout` applies.
+   */
+  readonly slot: ScheduleOptions | undefined
   private counter = 0
 
   constructor(options: ResolvedOptions) {
     this.options = options
+    this.slot = options.timeout === false ? undefined : { slotTimeout: options.timeout + SLOT_MARGIN_MS }
     this.auth = createAuthProvider(options.auth, {
       baseUrl: options.url,
       fetch: options.fetch,
@@ -253,7 +264,7 @@ export class Transport {
       let result: RawResult
       try {
         const once = () => this.attempt(spec, requestId, attempt)
-        result = await (rateLimit ? rateLimit.schedule(once) : once())
+        result = await (rateLimit ? rateLimit.schedule(once, this.slot) : once())
       } catch (error) {
         // A cancelled request ends with the caller's reason, whatever the attempt failed with.
         if (signal?.aborted) throw signal.reason

@@ -232,7 +232,74 @@ describe('one Redis-backed limiter shared by two processes', () => {
   )
 })
 
+describe('a process that dies holding shared slots', () => {
+  it(
+    'SIGKILLed with both slots taken: Redis frees them after slotTimeout and the other processes go on',
+    async (ctx) => {
+      if (!redisUp) ctx.skip(SKIP_REASON)
+      const id = newId('dead-holder')
+      const holder = startProcess('hold', { LIMITER_ID: id, SLOT_TIMEOUT: '1000' })
+      const client = new Redis(REDIS_URL)
+      const limiter = createRateLimiter({ maxConcurrent: 2, redis: { client, id } })
+      try {
+        await holder.line((l) => l === 'holding')
+        holder.kill()
+        await holder.exited
+        await limiter.ready()
+        // Before slot timeouts this waited forever: a dead process's slots were never given back.
+        const outcome = await Promise.race([
+          limiter.schedule(async () => 'ran'),
+          new Promise((resolve) => setTimeout(() => resolve('still waiting after 30 s'), 30_000)),
+        ])
+        expect(outcome).toBe('ran')
+      } finally {
+        holder.kill()
+        await limiter.disconnect()
+        await client.quit()
+      }
+    },
+    PROCESS_TIMEOUT,
+  )
+})
+
 describe('Redis-backed limiter in this process', () => {
+  it('a task that outlives its slot still completes with its own result or error', async (ctx) => {
+    if (!redisUp) ctx.skip(SKIP_REASON)
+    const client = new Redis(REDIS_URL)
+    const limiter = createRateLimiter({
+      maxConcurrent: 1,
+      redis: { client, id: newId('outlives'), slotTimeout: 50 },
+    })
+    try {
+      await limiter.ready()
+      const slow = <T>(ms: number, outcome: () => T) =>
+        new Promise<T>((resolve, reject) =>
+          setTimeout(() => {
+            try {
+              resolve(outcome())
+            } catch (error) {
+              reject(error)
+            }
+          }, ms),
+        )
+      await expect(limiter.schedule(() => slow(300, () => 'late result'))).resolves.toBe('late result')
+      await expect(
+        limiter.schedule(() =>
+          slow(300, () => {
+            throw new Error('late failure')
+          }),
+        ),
+      ).rejects.toThrow('late failure')
+      // A per-task slotTimeout overrides the limiter's.
+      await expect(
+        limiter.schedule(() => slow(200, () => 'own timeout'), { slotTimeout: 5_000 }),
+      ).resolves.toBe('own timeout')
+    } finally {
+      await limiter.disconnect()
+      await client.quit()
+    }
+  })
+
   it('ready() resolves once connected; after disconnect() schedule() and ready() reject with RateLimiterDisconnectedError', async (ctx) => {
     if (!redisUp) ctx.skip(SKIP_REASON)
     const client = new Redis(REDIS_URL)

@@ -135,6 +135,51 @@ describe('shared limiter', () => {
     expect(() => createRateLimiter({ redis: { client: {} as never, id: 'x' } })).toThrow(
       /`rateLimit.redis.client`/,
     )
+    const redisLike = { duplicate: () => ({}) } as never
+    for (const slotTimeout of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, '5000' as never])
+      expect(() => createRateLimiter({ redis: { client: redisLike, id: 'x', slotTimeout } })).toThrow(
+        /`rateLimit.redis.slotTimeout` must be a positive number/,
+      )
+  })
+
+  it('a client tells the limiter how long one attempt may hold a slot: its timeout plus a margin', async () => {
+    const seen: (number | undefined)[] = []
+    const recording: RateLimiter = {
+      schedule: (task, options) => {
+        seen.push(options?.slotTimeout)
+        return task()
+      },
+      pause: () => undefined,
+      pausedUntil: 0,
+      distributed: true,
+      ready: async () => undefined,
+      disconnect: async () => undefined,
+    }
+    const { fetch } = fakeFetch(() => json({ data: { name: 'A' } }))
+    const make = (timeout: number | false) =>
+      createClient({
+        url: URL_BASE,
+        auth: { type: 'token', apiKey: 'a', apiSecret: 's' },
+        fetch,
+        rateLimit: recording,
+        timeout,
+        meta: false,
+        schemas: false,
+      })
+    await make(2_000).docUntyped('Student').get('A')
+    await make(false).docUntyped('Student').get('A')
+    await createClient({
+      url: URL_BASE,
+      auth: { type: 'token', apiKey: 'a', apiSecret: 's' },
+      fetch,
+      rateLimit: recording,
+      meta: false,
+      schemas: false,
+    })
+      .docUntyped('Student')
+      .get('A')
+    // 2 s + 5 s; no timeout leaves it to the limiter's own slotTimeout; the default 30 s + 5 s.
+    expect(seen).toEqual([7_000, undefined, 35_000])
   })
 
   it('extend() shares the parent limiter', async () => {
