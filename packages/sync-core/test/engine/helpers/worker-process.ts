@@ -33,6 +33,8 @@ const client = createClient({
   auth: { type: 'token', apiKey: env('API_KEY'), apiSecret: env('API_SECRET') },
   rateLimit: limiter,
   retry: { limit: 2, minDelay: 5, maxDelay: 50 },
+  // Also bounds how long the SIGKILLed worker's slots in the shared limiter stay taken (timeout + 5 s).
+  timeout: 5_000,
 } as never)
 const store = createStore(postgresAdapter({ client: pool, schema: env('PG_SCHEMA') }))
 const engine = createSyncEngine({
