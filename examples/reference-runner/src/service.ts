@@ -343,7 +343,8 @@ export async function createService(config: RunnerConfig, options: ServiceOption
       ...(options.rules ? { rules: options.rules } : {}),
       ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
     })
-    closers.push(() => engine.stop())
+    // Within a typical 30 s termination grace period; a stuck batch's leases then lapse to other workers.
+    closers.push(() => engine.stop({ timeoutMs: 20_000 }))
     engine.on('document.applied', (e) => {
       if (e.latencyMs !== null) {
         counters.latencies.push(e.latencyMs)

@@ -129,6 +129,10 @@ class Engine implements SyncEngine {
   readonly #listeners = new Map<string, Set<(payload: never) => void>>()
   #running = false
   #loops: Promise<void>[] = []
+  /** Bumped by stop(): a loop of an earlier start() that outlived a timed-out stop() does not go on. */
+  #generation = 0
+  /** The batches in flight: the tasks each holds and how to stop renewing their leases. */
+  readonly #inFlight = new Set<{ readonly tasks: number; readonly release: () => void }>()
   #wakers = new Set<() => void>()
   /** Bumped by every wake-up, so a worker whose lease raced an intake does not sleep through it. */
   #wakeups = 0
@@ -1003,16 +1007,42 @@ class Engine implements SyncEngine {
     for (let i = 0; i < concurrency; i++) this.#loops.push(this.#loop())
   }
 
-  async stop(): Promise<void> {
+  async stop(options?: { readonly timeoutMs?: number }): Promise<void> {
+    const timeoutMs = options?.timeoutMs
+    if (timeoutMs !== undefined && (!Number.isInteger(timeoutMs) || timeoutMs < 0))
+      throw new RangeError(`${P} stop(): "timeoutMs" must be a non-negative integer (ms), got ${timeoutMs}.`)
     this.#running = false
+    this.#generation++
     this.#wake()
-    const loops = this.#loops
+    const loops = Promise.all(this.#loops)
     this.#loops = []
-    await Promise.all(loops)
+    if (timeoutMs === undefined) {
+      await loops
+      return
+    }
+    let timer: unknown
+    const timedOut = await Promise.race([
+      loops.then(() => false),
+      new Promise<boolean>((resolve) => {
+        timer = this.#o.timers.setTimeout(() => resolve(true), timeoutMs)
+      }),
+    ])
+    this.#o.timers.clearTimeout(timer)
+    if (!timedOut) return
+    // Batches still in flight stop renewing their leases: the leases lapse after `leaseMs` and another
+    // worker takes the tasks over. If a batch finishes after all, its completions find the lease gone.
+    let tasks = 0
+    for (const batch of this.#inFlight) {
+      batch.release()
+      tasks += batch.tasks
+    }
+    this.#inFlight.clear()
+    this.#emit('workers.abandoned', { tasks, timeoutMs })
   }
 
   async #loop(): Promise<void> {
-    while (this.#running) {
+    const generation = this.#generation
+    while (this.#running && generation === this.#generation) {
       if (this.#circuit.state === 'open') {
         await this.#sleep(Math.min(this.#circuit.retryAt - this.#o.now(), 5 * this.#o.pollIntervalMs))
         continue
@@ -1061,6 +1091,8 @@ class Engine implements SyncEngine {
     })
     if (tasks.length === 0) return 0
     const renew = this.#renewLoop(tasks)
+    const inFlight = { tasks: tasks.length, release: renew }
+    this.#inFlight.add(inFlight)
     try {
       const groups = new Map<string, QueueTask[]>()
       for (const t of tasks) {
@@ -1080,6 +1112,7 @@ class Engine implements SyncEngine {
         }
       }
     } finally {
+      this.#inFlight.delete(inFlight)
       renew()
     }
     return tasks.length

@@ -297,6 +297,8 @@ export interface SyncEngineEvents {
   'circuit.changed': { state: CircuitState }
   'backfill.progress': BackfillProgress
   'reconcile.report': ReconcileReport
+  /** `stop({ timeoutMs })` gave up waiting: these in-flight tasks' leases now lapse for other workers. */
+  'workers.abandoned': { tasks: number; timeoutMs: number }
 }
 
 /** A snapshot of the engine's state. */
@@ -354,8 +356,15 @@ export interface SyncEngine {
   reenhance(doctype: string, names: readonly string[]): Promise<{ enhance: number; pull: number }>
   /** Start `concurrency` worker loops in this process. */
   start(options?: { readonly concurrency?: number }): void
-  /** Stop the workers gracefully: in-flight batches finish (or their leases lapse and are taken over). */
-  stop(): Promise<void>
+  /**
+   * Stop the workers gracefully: no new batch starts, and in-flight batches finish. With `timeoutMs`,
+   * resolves after at most that long: batches still running then stop renewing their leases (which lapse
+   * after `leaseMs`, so another worker takes the tasks over; nothing acknowledged is lost) and a
+   * `workers.abandoned` event names how many tasks that was. Use it in a SIGTERM handler with the
+   * platform's grace period. A process that dies instead (even SIGKILL) has the same outcome.
+   * @throws RangeError when `timeoutMs` is not a non-negative integer.
+   */
+  stop(options?: { readonly timeoutMs?: number }): Promise<void>
   /** Run queued work until the queue has nothing due (tests, scripts, cron jobs). Returns tasks processed. */
   drain(options?: { readonly maxBatches?: number }): Promise<number>
   /** Full load of doctypes by the (modified, name) cursor; resumable after a crash. */

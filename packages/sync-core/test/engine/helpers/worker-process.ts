@@ -59,7 +59,7 @@ process.stdout.write('ready\n')
 
 process.on('SIGTERM', () => {
   void (async () => {
-    await engine.stop()
+    await engine.stop({ timeoutMs: 5_000 })
     // erpnext-client's Redis limiter throws in disconnect() (connection.ready is not a function); exit anyway.
     await limiter.disconnect().catch(() => undefined)
     redis.disconnect()
