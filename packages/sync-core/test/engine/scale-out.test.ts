@@ -77,10 +77,16 @@ async function rig(seedSize: number): Promise<Rig> {
   return { erp, pool, schema, store, workers: [] }
 }
 
-function spawnWorkers(r: Rig, n: number, limiterId: string): WorkerProcess[] {
+function spawnWorkers(
+  r: Rig,
+  n: number,
+  limiterId: string,
+  extraEnv: Record<string, string> = {},
+): WorkerProcess[] {
   for (let i = 0; i < n; i++)
     r.workers.push(
-      spawnWorker(`w${i}`, {
+      spawnWorker(`w${r.workers.length}`, {
+        ...extraEnv,
         PG_URL,
         PG_SCHEMA: r.schema,
         REDIS_URL,
@@ -310,3 +316,48 @@ describe.skipIf(skip)(`chaos${skip ? ` (skipped: ${skip})` : ''}`, () => {
     }
   }, 300_000)
 })
+
+describe.skipIf(skip)(
+  `a worker killed while it holds every slot of the shared limiter${skip ? ` (skipped: ${skip})` : ''}`,
+  () => {
+    let r: Rig | undefined
+    beforeAll(async () => {
+      r = await rig(12)
+    }, 60_000)
+    afterAll(() => teardown(r), 60_000)
+
+    it('the slots expire in Redis and the surviving worker converges', async () => {
+      await enqueueAll(r!)
+      const limiterId = `edusync-dead-holder-${r!.schema}`
+      // ERPNext stops answering: the victim's two loops each wait on a request, holding both slots of a
+      // maxConcurrent: 2 budget, for up to its 8 s timeout.
+      r!.erp.emulator.faults.set({ routes: [{ path: '/api', timeout: true, hangMs: 60_000 }] })
+      const [victim] = spawnWorkers(r!, 1, limiterId, { MAX_CONCURRENT: '2', TIMEOUT_MS: '8000' })
+      await victim!.ready
+      await new Promise((res) => setTimeout(res, 1000))
+      victim!.child.kill('SIGKILL')
+      await victim!.exited
+      r!.erp.emulator.faults.clear()
+      const [survivor] = spawnWorkers(r!, 1, limiterId, { MAX_CONCURRENT: '2' })
+      await survivor!.ready
+      // The victim's slots lapse 13 s after it took them (its timeout + 5 s), its leases after 3 s. Before
+      // slots expired, the survivor waited on the limiter forever.
+      await until(
+        async () =>
+          (await converged(r!)) && r!.erp.emulator.inspect.documents('AI Engagement Log').length > 0,
+        90_000,
+        "convergence after the victim's slots expire",
+        () => diagnose(r!),
+      )
+      await until(
+        () => converged(r!),
+        60_000,
+        'the queue to drain after write-back',
+        () => diagnose(r!),
+      )
+      expect(survivor!.applied.length).toBeGreaterThan(0)
+      await expectMirrorEqualsErpnext(r!)
+      expectAiWritesExactlyOnce(r!)
+    }, 180_000)
+  },
+)

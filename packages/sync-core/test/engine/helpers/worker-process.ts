@@ -1,7 +1,9 @@
 /**
  * One engine worker process for the multi-process tests: PostgreSQL store, the real client with the
  * Redis-backed shared limiter, the emulator's URL from the environment. Prints `ready`, then one line per
- * applied document (`applied <doctype> <name>`), and stops gracefully on SIGTERM.
+ * applied document (`applied <doctype> <name>`), and stops gracefully on SIGTERM. Optional environment:
+ * RATE_PER_SECOND, MAX_CONCURRENT (the shared limiter's, set by the first process to register its id),
+ * TIMEOUT_MS (the client's request timeout), BATCH_SIZE, LEASE_MS.
  */
 import { createClient, createRateLimiter } from '@edusync/erpnext-client'
 import Redis from 'ioredis'
@@ -25,7 +27,7 @@ const redis = new Redis(env('REDIS_URL'), { lazyConnect: false, maxRetriesPerReq
 const limiter = createRateLimiter({
   requestsPerInterval: Number(process.env.RATE_PER_SECOND ?? 200),
   interval: 1000,
-  maxConcurrent: 4,
+  maxConcurrent: Number(process.env.MAX_CONCURRENT ?? 4),
   redis: { client: redis, id: env('LIMITER_ID') },
 })
 const client = createClient({
@@ -34,7 +36,7 @@ const client = createClient({
   rateLimit: limiter,
   retry: { limit: 2, minDelay: 5, maxDelay: 50 },
   // Also bounds how long the SIGKILLed worker's slots in the shared limiter stay taken (timeout + 5 s).
-  timeout: 5_000,
+  timeout: Number(process.env.TIMEOUT_MS ?? 5_000),
 } as never)
 const store = createStore(postgresAdapter({ client: pool, schema: env('PG_SCHEMA') }))
 const engine = createSyncEngine({
