@@ -5,7 +5,7 @@
  */
 
 import { defineStrategy, type Strategy } from './strategy.js'
-import { canonicalJson, isRecord, jsonEqual } from './values.js'
+import { canonicalJson, isRecord, jsonEqual, jsonLike } from './values.js'
 
 /** How two numbers that both sides changed are combined. */
 export type NumberCombiner =
@@ -97,7 +97,15 @@ function mergeValue(
     }
     return out
   }
-  if (Array.isArray(o) && Array.isArray(t)) {
+  // Lists are merged item by item by their JSON form; a list holding anything else (a BigInt, a Map, a
+  // class instance) is a conflict like any other.
+  if (
+    Array.isArray(o) &&
+    Array.isArray(t) &&
+    jsonLike(o) &&
+    jsonLike(t) &&
+    !(hasBase && Array.isArray(b) && !jsonLike(b))
+  ) {
     const mode = cfg.arraysAt[path] ?? cfg.arrays
     const base = hasBase && Array.isArray(b) ? b : []
     return mode === 'set' ? mergeSets(base, o, t) : mergeKeyed(base, o, t, mode.key, path, cfg)

@@ -157,7 +157,8 @@ function parseJsonText(text: string): Normalized {
 /** Deeper than this is treated as not JSON (it is almost surely a cycle). */
 const MAX_DEPTH = 200
 
-function jsonLike(value: unknown, depth = 0): boolean {
+/** True for plain JSON data: finite numbers, strings, booleans, null, arrays and plain objects of them. */
+export function jsonLike(value: unknown, depth = 0): boolean {
   if (value === null) return true
   switch (typeof value) {
     case 'string':

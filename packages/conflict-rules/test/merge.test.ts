@@ -123,6 +123,17 @@ describe('merge strategy', () => {
       ),
     ).toEqual({ n: 6 })
   })
+  it('lists holding values that are not JSON (BigInt, Map, class instances) are a conflict, never a throw', () => {
+    // Found by the property test: [0n] against [false] used to throw from the set merge's JSON keys.
+    expect(m.resolve(ctx([0n], [false], [])).winner).toBe('review')
+    expect(m.resolve(ctx({ t: [] }, { t: [new Map([[1, 2]])] }, { t: [1] })).reason).toMatch(/"t"/)
+    const keyed = merge({ arrays: { key: 'id' }, onConflict: 'theirs' })
+    expect(value(keyed.resolve(ctx({ t: [] }, { t: [{ id: 1n }] }, { t: [{ id: 2n }] })))).toEqual({
+      t: [{ id: 2n }],
+    })
+    // Plain JSON lists still merge as before.
+    expect(value(m.resolve(ctx([1], [1, 2], [1, 3])))).toEqual([1, 2, 3])
+  })
   it('without a combiner, numbers both sides changed are a conflict', () => {
     expect(m.resolve(ctx({ n: 1 }, { n: 2 }, { n: 3 })).winner).toBe('review')
   })
