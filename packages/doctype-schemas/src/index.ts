@@ -168,3 +168,11 @@ export type {
 } from './doctypes.generated.js'
 /** Names of every doctype this package knows (Education doctypes, child tables, AI doctypes), sorted. */
 export { generatedDocTypeNames } from './doctypes.generated.js'
+export type { WallClock } from './frappe-time.js'
+export {
+  formatFrappeDate,
+  formatFrappeDatetime,
+  formatFrappeTimestamp,
+  isTimeZone,
+  wallClock,
+} from './frappe-time.js'

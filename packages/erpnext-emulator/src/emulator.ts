@@ -4,7 +4,13 @@
  * subpath serves it through msw.
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { educationDocTypes, doctypeMeta, aiDocTypeMeta, aiCustomFields } from '@edusync/doctype-schemas'
+import {
+  aiCustomFields,
+  aiDocTypeMeta,
+  doctypeMeta,
+  educationDocTypes,
+  isTimeZone,
+} from '@edusync/doctype-schemas'
 import { type Doc, Engine, type PermType, type SiteUser, type Txn, cint } from './engine.js'
 import {
   EmulatorClosedError,
@@ -298,11 +304,8 @@ function normalizeOptions(options: EmulatorOptions): Readonly<NormalizedOptions>
   if (typeof now !== 'function')
     throw new TypeError(`${PREFIX} options.now must be a function returning epoch ms`)
   const timeZone = options.timeZone ?? 'UTC'
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone })
-  } catch {
+  if (!isTimeZone(timeZone))
     throw new RangeError(`${PREFIX} options.timeZone must be an IANA time zone such as 'Europe/Zurich'`)
-  }
   const firstDayOfWeek = WEEKDAYS.indexOf(options.firstDayOfWeek ?? 'Monday')
   if (firstDayOfWeek < 0) {
     throw new RangeError(`${PREFIX} options.firstDayOfWeek must be one of ${WEEKDAYS.join(', ')}`)

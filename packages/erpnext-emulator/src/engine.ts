@@ -3,6 +3,7 @@
  * commits or rolls back as a whole), naming, validation, docstatus transitions, the `modified`
  * optimistic lock, links, controller-computed values and list queries.
  */
+import { formatFrappeDate, formatFrappeTimestamp } from '@edusync/doctype-schemas'
 import { FrappeException, frappeThrow } from './errors.js'
 import {
   type FilterCondition,
@@ -25,14 +26,7 @@ import {
   VARCHAR_TYPES,
 } from './meta.js'
 import { PyFloat, pyDumps } from './pyjson.js'
-import {
-  formatDate,
-  formatMicros,
-  normalizeDate,
-  normalizeDatetime,
-  normalizeTime,
-  timeSeconds,
-} from './time.js'
+import { normalizeDate, normalizeDatetime, normalizeTime, timeSeconds } from './time.js'
 import { timespanRange } from './timespan.js'
 
 /** A stored document: every column present (null when unset), tables as arrays of child rows. */
@@ -378,7 +372,7 @@ export class Engine {
   now(): string {
     const micros = Math.max(Math.floor(this.options.now() * 1000), this.lastMicros + 1)
     this.lastMicros = micros
-    return formatMicros(micros, this.options.timeZone)
+    return formatFrappeTimestamp(micros, this.options.timeZone)
   }
 
   private todayCache: { at: number; value: string } | undefined
@@ -387,7 +381,7 @@ export class Engine {
   today(): string {
     const at = this.options.now()
     if (this.todayCache && Math.abs(at - this.todayCache.at) < 1000) return this.todayCache.value
-    const value = formatDate(at, this.options.timeZone)
+    const value = formatFrappeDate(at, this.options.timeZone)
     this.todayCache = { at, value }
     return value
   }

@@ -1,62 +1,6 @@
-/** Frappe's naive, site-local timestamps (`YYYY-MM-DD HH:MM:SS.ffffff`). */
+/** Reading Frappe's Date, Datetime and Time values (formatting lives in @edusync/doctype-schemas). */
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0')
-
-interface Parts {
-  y: number
-  mo: number
-  d: number
-  h: number
-  mi: number
-  s: number
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>()
-
-function partsIn(epochMs: number, timeZone: string): Parts {
-  if (timeZone === 'UTC') {
-    const t = new Date(epochMs)
-    return {
-      y: t.getUTCFullYear(),
-      mo: t.getUTCMonth() + 1,
-      d: t.getUTCDate(),
-      h: t.getUTCHours(),
-      mi: t.getUTCMinutes(),
-      s: t.getUTCSeconds(),
-    }
-  }
-  let fmt = formatters.get(timeZone)
-  if (!fmt) {
-    fmt = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    })
-    formatters.set(timeZone, fmt)
-  }
-  const p: Record<string, number> = {}
-  for (const part of fmt.formatToParts(new Date(epochMs))) p[part.type] = Number(part.value)
-  return { y: p.year!, mo: p.month!, d: p.day!, h: p.hour!, mi: p.minute!, s: p.second! }
-}
-
-/** Format microseconds since the epoch as Frappe's `now()` (always 6 fraction digits). */
-export function formatMicros(micros: number, timeZone: string): string {
-  const ms = Math.floor(micros / 1000)
-  const p = partsIn(ms, timeZone)
-  const frac = micros - Math.floor(micros / 1_000_000) * 1_000_000
-  return `${p.y}-${pad(p.mo)}-${pad(p.d)} ${pad(p.h)}:${pad(p.mi)}:${pad(p.s)}.${pad(frac, 6)}`
-}
-
-/** Format a date as `YYYY-MM-DD` in the site's time zone. */
-export function formatDate(epochMs: number, timeZone: string): string {
-  const p = partsIn(epochMs, timeZone)
-  return `${p.y}-${pad(p.mo)}-${pad(p.d)}`
-}
 
 /** Python `str(datetime)`: the fraction is dropped when it is zero. */
 export function pyDatetimeStr(value: string): string {

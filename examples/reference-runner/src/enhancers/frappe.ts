@@ -52,48 +52,8 @@ export function isFrappeDate(value: unknown): value is string {
   )
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>()
-
-/**
- * Format an instant as a Frappe Datetime, `YYYY-MM-DD HH:MM:SS`: naive wall-clock time in the site's
- * time zone (System Settings `time_zone`), no offset, no `T`.
- *
- * @param timeZone - An IANA time zone. @default 'UTC'
- * @example
- * ```ts
- * formatFrappeDatetime(Date.UTC(2024, 4, 1, 8, 30), 'Europe/Berlin') // '2024-05-01 10:30:00'
- * ```
- */
-export function formatFrappeDatetime(epochMs: number, timeZone = 'UTC'): string {
-  let f = formatters.get(timeZone)
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    })
-    formatters.set(timeZone, f)
-  }
-  const p: Record<string, string> = {}
-  for (const part of f.formatToParts(new Date(epochMs))) p[part.type] = part.value
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`
-}
-
-/** Whether `timeZone` is an IANA zone this runtime knows. */
-export function isTimeZone(timeZone: unknown): timeZone is string {
-  if (typeof timeZone !== 'string' || timeZone === '') return false
-  try {
-    new Intl.DateTimeFormat('en-CA', { timeZone })
-    return true
-  } catch {
-    return false
-  }
-}
+// Frappe's naive, site-local Datetime and the time-zone check are shared with the emulator.
+export { formatFrappeDatetime, isTimeZone } from '@edusync/doctype-schemas'
 
 /** A finite number from a Frappe Int/Float/Percent value (numbers, or numeric strings); else `undefined`. */
 export function toNumber(value: unknown): number | undefined {
