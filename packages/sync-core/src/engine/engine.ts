@@ -720,6 +720,16 @@ class Engine implements SyncEngine {
       await this.#audit(audit, tx)
       return results
     })
+    // An erasure whose tombstone committed after the check above may have scanned the mirror before these
+    // copies were written, and missed them: look again now they are committed, and finish its work.
+    const written = new Set(results.filter((r) => r.status !== 'unchanged').map((r) => r.name))
+    if (written.size > 0) {
+      const late = await this.#erasedAmong(
+        cfg,
+        live.filter((d) => written.has(String(d.name))),
+      )
+      if (late.size > 0) await this.#replaceWithPlaceholders(cfg.name, [...late], {}, 'erased during sync')
+    }
     const latencyNow = this.#o.now()
     let changed = 0
     for (const [i, r] of results.entries()) {
@@ -1388,6 +1398,9 @@ class Engine implements SyncEngine {
         )
       await this.#audit(audit, tx)
     })
+    // Erased while this batch ran (after its mirror read): the erasure purged the reviews it saw; these
+    // were created after, so they go too.
+    if (created.length > 0) await this.#purgeLateReviews(created)
     for (const c of created) this.#emit('review.created', c)
     for (const item of pushed)
       this.#emit('writeback.pushed', {
@@ -1397,6 +1410,22 @@ class Engine implements SyncEngine {
       })
     for (const f of failedFinal) await this.#failTasks([f.task], f.error)
     if (pushed.length > 0) this.#wake()
+  }
+
+  /** Remove review items just created for documents that an erasure replaced with a placeholder meanwhile. */
+  async #purgeLateReviews(created: SyncEngineEvents['review.created'][]): Promise<void> {
+    const byDoctype = new Map<string, Set<string>>()
+    for (const c of created) byDoctype.set(c.doctype, (byDoctype.get(c.doctype) ?? new Set()).add(c.name))
+    for (const [doctype, names] of byDoctype) {
+      const erased = (await this.#o.store.documents.getMany(doctype, [...names]))
+        .filter((r) => r.modified === ERASED_MODIFIED)
+        .map((r) => r.name)
+      if (erased.length === 0) continue
+      await this.#replaceWithPlaceholders(doctype, erased, {}, 'erased during write-back')
+      const gone = new Set(erased)
+      for (let i = created.length - 1; i >= 0; i--)
+        if (created[i]!.doctype === doctype && gone.has(created[i]!.name)) created.splice(i, 1)
+    }
   }
 
   /**

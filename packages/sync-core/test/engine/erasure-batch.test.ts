@@ -34,7 +34,7 @@ function storeWithErasedAmong(calls: string[][]): EngineStore {
 }
 
 describe('erasure tombstones checked per page', () => {
-  it('asks erasedAmong once per batch with every distinct subject id, and skips the erased subject', async () => {
+  it('asks erasedAmong once per batch with every distinct subject id, skips the erased subject, and checks what it wrote once more after commit', async () => {
     const calls: string[][] = []
     const store = storeWithErasedAmong(calls)
     const { engine, erp } = setup({ store })
@@ -45,8 +45,10 @@ describe('erasure tombstones checked per page', () => {
       { doctype: 'Student', name: S2 },
     ])
     await engine.drain()
-    expect(calls).toHaveLength(1)
+    expect(calls).toHaveLength(2)
     expect(new Set(calls[0])).toEqual(new Set([`Student:${S1}`, S1, `Student:${S2}`, S2]))
+    // After commit, only what the batch wrote: an erasure that raced it would have missed those copies.
+    expect(new Set(calls[1])).toEqual(new Set([`Student:${S2}`, S2]))
     expect(await store.documents.get('Student', S1)).toBeNull()
     expect((await store.documents.get('Student', S2))?.name).toBe(S2)
   })

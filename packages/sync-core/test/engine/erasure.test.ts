@@ -545,3 +545,122 @@ describe('erasure through the privacy-toolkit subject source', () => {
     expect((await store.documents.get('Course Enrollment', 'CE-2'))?.data.student).toBe(S2)
   })
 })
+
+/**
+ * An engine store whose tombstone check runs `erase` when `fire(call)` says so (call counts from 1), and
+ * answers with what the tombstones held before: the erasure commits just after the check, as when it races
+ * a batch in another process.
+ */
+function erasingAfterCheck(store: Store, fire: (call: number, ids: readonly string[]) => boolean) {
+  const base = toEngineStore(store)
+  const tombstones = base.privacy.tombstones
+  let calls = 0
+  const hook = { erase: async () => {}, fired: 0 }
+  const engineStore: EngineStore = {
+    ...base,
+    privacy: {
+      ...base.privacy,
+      tombstones: {
+        ...tombstones,
+        erasedAmong: async (tenant, ids, kind) => {
+          const before = await tombstones.erasedAmong!(tenant, ids, kind)
+          if (fire(++calls, ids)) {
+            hook.fired++
+            await hook.erase()
+          }
+          return before
+        },
+      },
+    },
+  }
+  return { engineStore, hook }
+}
+
+describe('erasure racing a batch: what the batch writes after the erasure looked is removed too', () => {
+  it('a pull that checked the tombstones just before the erasure: its new copy is replaced after commit', async () => {
+    const clock = { now: T0 }
+    const store = createStore(memoryAdapter(), { clock: () => clock.now, random: () => 0.5 })
+    let armed = false
+    const { engineStore, hook } = erasingAfterCheck(
+      store,
+      (_, ids) => armed && ids.includes('Course Enrollment:CE-9'),
+    )
+    const { engine, erp } = setup({ store: engineStore, doctypes: DOCTYPES, now: () => clock.now })
+    erp.put('Student', student(1), STUDENT_CHILDREN)
+    await engine.backfill()
+    // A new enrollment of S1 is pulled while S1 is erased: the erasure scans the mirror before the copy lands.
+    erp.put('Course Enrollment', enrollment('CE-9', S1))
+    hook.erase = async () => {
+      armed = false
+      await engine.privacy.erase('Student', S1, 'dsr-late')
+    }
+    armed = true
+    await engine.intake({ doctype: 'Course Enrollment', name: 'CE-9' })
+    await engine.drain()
+    expect(hook.fired).toBe(1)
+    expect(await store.documents.get('Course Enrollment', 'CE-9')).toMatchObject({
+      data: {},
+      modified: ERASED,
+      deleted: true,
+    })
+    const audit = await store.audit.query({ type: 'privacy.erase', limit: 10 })
+    expect(audit.map((a) => a.error)).toContain(
+      'erased during sync: 1 replaced, 0 tasks cancelled, 0 reviews purged',
+    )
+    // Nothing of the student is left anywhere in the mirror.
+    for (const doctype of ['Student', 'Course Enrollment'])
+      for (const d of await mirrored(store, doctype)) expect(JSON.stringify(d.data)).not.toContain(S1)
+  })
+
+  it('a write-back conflict decided after the erasure looked: its review items are purged', async () => {
+    const clock = { now: T0 }
+    const store = createStore(memoryAdapter(), { clock: () => clock.now, random: () => 0.5 })
+    let armedAt = Number.POSITIVE_INFINITY
+    // After the refused push, S1's tombstones are checked three times: by the re-fetch before and after its
+    // commit, then by the push itself just before it decides. The erasure lands right after that last one.
+    let seen = 0
+    const { engineStore, hook } = erasingAfterCheck(
+      store,
+      (call, ids) => call >= armedAt && ids.includes(S1) && ++seen === 3,
+    )
+    const { engine, erp } = setup({
+      store: engineStore,
+      doctypes: DOCTYPES,
+      now: () => clock.now,
+      privacy: testPrivacy,
+      rules: {
+        resolve: (q: { fields: readonly string[] }) => ({ write: {}, review: [...q.fields] }),
+      } as never,
+      enhancers: [
+        {
+          name: 'profile',
+          doctypes: ['Student'],
+          enhance: () => ({ fields: { ai_learning_profile: '{"v":1}' } }),
+        },
+      ],
+    })
+    erp.put('Student', student(1), STUDENT_CHILDREN)
+    await engine.backfill()
+    const created: unknown[] = []
+    engine.on('review.created', (e) => created.push(e))
+    const bulkUpdate = erp.bulkUpdate.bind(erp)
+    let first = true
+    erp.bulkUpdate = async (items) => {
+      if (first) {
+        // A teacher edits the AI field meanwhile: the push is refused, re-fetched, and decided for review.
+        first = false
+        erp.edit('Student', S1, { ai_learning_profile: '{"teacher":true}' })
+        armedAt = 0
+      }
+      return bulkUpdate(items)
+    }
+    hook.erase = async () => {
+      armedAt = Number.POSITIVE_INFINITY
+      await engine.privacy.erase('Student', S1, 'dsr-review')
+    }
+    await engine.drain()
+    expect(hook.fired).toBe(1)
+    expect(await store.reviews.list({ status: 'open' })).toEqual([])
+    expect(created).toEqual([])
+  })
+})
