@@ -1510,17 +1510,31 @@ class Engine implements SyncEngine {
     }
     const done: QueueTask[] = tasks.filter((t) => existing.has(t.name))
     const todo: QueueTask[] = []
+    // The subjects erased since the insert was queued: one statement for the batch when the store can.
+    const subjects = [
+      ...new Set(
+        tasks
+          .filter((t) => !existing.has(t.name))
+          .map((t) => (t.payload as unknown as InsertPayload).subject)
+          .filter((s): s is string => typeof s === 'string' && s !== ''),
+      ),
+    ]
+    const tombstones = this.#o.store.privacy.tombstones
+    let erased: ReadonlySet<string> = new Set()
+    if (subjects.length > 0) {
+      if (tombstones.erasedAmong) erased = await tombstones.erasedAmong(this.#o.tenant, subjects, doctype)
+      else {
+        const flags = await Promise.all(
+          subjects.map((id) => tombstones.isErased(this.#o.tenant, id, doctype)),
+        )
+        erased = new Set(subjects.filter((_, i) => flags[i]))
+      }
+    }
     for (const t of tasks) {
       if (existing.has(t.name)) continue
-      const payload = t.payload as unknown as InsertPayload
-      if (
-        payload.subject &&
-        (await this.#o.store.privacy.tombstones.isErased(this.#o.tenant, payload.subject, doctype))
-      ) {
-        done.push(t)
-        continue
-      }
-      todo.push(t)
+      const subject = (t.payload as unknown as InsertPayload).subject
+      if (subject && erased.has(subject)) done.push(t)
+      else todo.push(t)
     }
     const inserted: { task: QueueTask; name: string }[] = []
     const failed: { task: QueueTask; error: unknown }[] = []
