@@ -875,20 +875,22 @@ export class Engine {
     }
   }
 
+  /** The Education app's Student Attendance `validate`, in its order. */
   private studentAttendance(doc: Doc): void {
-    if (doc.course_schedule) {
-      const cs = this.peek('Course Schedule', String(doc.course_schedule))
-      if (cs) {
-        doc.date = cs.schedule_date
-        doc.student_group = cs.student_group
-      }
-    }
     if (!doc.student_group && !doc.course_schedule) {
       frappeThrow(
         'ValidationError',
         '<strong>Student Group</strong> or <strong>Course Schedule</strong> is mandatory',
         { title: 'Mandatory Fields' },
       )
+    }
+    this.attendanceDate(doc)
+    if (doc.course_schedule) {
+      const cs = this.peek('Course Schedule', String(doc.course_schedule))
+      if (cs) {
+        doc.date = cs.schedule_date
+        doc.student_group = cs.student_group
+      }
     }
     if (doc.student_group) {
       const group = this.peek('Student Group', String(doc.student_group))
@@ -917,6 +919,26 @@ export class Engine {
       }
     }
     this.attendanceHoliday(doc)
+  }
+
+  /**
+   * The Education app's `validate_date`, on the date as given (it runs before the date is taken from the
+   * Course Schedule; no date counts as today, as `getdate(None)` does): not in the future unless the
+   * attendance comes from a leave application, and within the dates of the student group's Academic Year.
+   */
+  private attendanceDate(doc: Doc): void {
+    const today = this.today()
+    const date = doc.date ? String(doc.date) : today
+    if (!doc.leave_application && date > today)
+      frappeThrow('ValidationError', 'Attendance cannot be marked for future dates.')
+    if (!doc.student_group) return
+    const year = this.peek('Student Group', String(doc.student_group))?.academic_year
+    if (!year) return
+    const ay = this.peek('Academic Year', String(year))
+    const start = ay?.year_start_date ? String(ay.year_start_date) : ''
+    const end = ay?.year_end_date ? String(ay.year_end_date) : ''
+    if (start && end && (date < start || date > end))
+      frappeThrow('ValidationError', `Attendance cannot be marked outside of Academic Year ${String(year)}`)
   }
 
   /**

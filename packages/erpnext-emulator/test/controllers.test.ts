@@ -58,7 +58,7 @@ function attendanceDuplicates(rows: Row[]): string[] {
 
 describe('seeds satisfy the Education controller validations', () => {
   it.each(['school-small', 'school-medium'] as const)(
-    '%s: no overlapping Course Schedules and no duplicate Student Attendance',
+    '%s: no overlapping Course Schedules, no duplicate Student Attendance, none outside its academic year or in the future',
     async (seed) => {
       const e = createEmulator({ seed, timeFactor: 0 })
       try {
@@ -68,6 +68,22 @@ describe('seeds satisfy the Education controller validations', () => {
         const attendance = e.inspect.documents('Student Attendance')
         expect(attendance.length).toBeGreaterThan(0)
         expect(attendanceDuplicates(attendance)).toEqual([])
+        const today = new Date().toISOString().slice(0, 10)
+        const years = new Map(e.inspect.documents('Academic Year').map((y) => [String(y.name), y]))
+        const yearOf = new Map(
+          e.inspect
+            .documents('Student Group')
+            .map((g) => [String(g.name), years.get(String(g.academic_year))]),
+        )
+        const misplaced = attendance.filter((a) => {
+          const year = yearOf.get(String(a.student_group))
+          const date = String(a.date)
+          return (
+            date > today ||
+            (year && (date < String(year.year_start_date) || date > String(year.year_end_date)))
+          )
+        })
+        expect(misplaced.map((a) => `${String(a.name)} ${String(a.date)}`)).toEqual([])
       } finally {
         await e.close()
       }
@@ -94,225 +110,264 @@ async function fixtures(h: Harness) {
   return { groups, instructors, rooms, members }
 }
 
-conformance('Education controller validations', (h) => {
-  const date = '2024-01-13'
-  const schedule = (json: Record<string, unknown>) =>
-    h().call('/api/resource/Course Schedule', { method: 'POST', json: { course: 'Mathematics 9', ...json } })
+/**
+ * The site's clock for these tests: Friday 2024-06-28, in the seeded academic year 2023-24 (2023-08-15 to
+ * 2024-06-30). The seeds fill the last school days before it; the tests use January, which they leave free.
+ */
+const NOW = Date.UTC(2024, 5, 28, 12)
 
-  it('Course Schedule: refuses an overlap for the same student group, instructor or room (OverlapError 417)', async () => {
-    const { groups, instructors, rooms } = await fixtures(h())
-    const [g0, g1] = [groups[0]!.name, groups[1]!.name]
-    const [i0, i1] = [instructors[0]!.name, instructors[1]!.name]
-    const [r0, r1] = [rooms[0]!.name, rooms[1]!.name]
-    const first = await schedule({
-      student_group: g0,
-      instructor: i0,
-      room: r0,
-      schedule_date: date,
-      from_time: '09:00',
-      to_time: '10:30',
-    })
-    expect(first.status).toBe(200)
-    const existing = first.body.data.name as string
+conformance(
+  'Education controller validations',
+  (h) => {
+    const date = '2024-01-13'
+    const schedule = (json: Record<string, unknown>) =>
+      h().call('/api/resource/Course Schedule', {
+        method: 'POST',
+        json: { course: 'Mathematics 9', ...json },
+      })
 
-    const cases: [Record<string, unknown>, string][] = [
-      [
-        { student_group: g0, instructor: i1, room: r1, from_time: '10:00', to_time: '11:00' },
-        `Student Group ${g0}`,
-      ],
-      [
-        { student_group: g1, instructor: i0, room: r1, from_time: '08:30', to_time: '09:30' },
-        `Instructor ${i0}`,
-      ],
-      [{ student_group: g1, instructor: i1, room: r0, from_time: '09:00', to_time: '10:30' }, `Room ${r0}`],
-      [{ student_group: g1, instructor: i1, room: r0, from_time: '09:15', to_time: '10:00' }, `Room ${r0}`],
-    ]
-    for (const [fields, clash] of cases) {
-      const r = await schedule({ schedule_date: date, ...fields })
-      expect(r.status).toBe(417)
-      expect(r.body.exc_type).toBe('OverlapError')
-      expect(r.body.exception).toBe(
-        `education.education.utils.OverlapError: This Course Schedule conflicts with ${existing} for ${clash}`,
+    it('Course Schedule: refuses an overlap for the same student group, instructor or room (OverlapError 417)', async () => {
+      const { groups, instructors, rooms } = await fixtures(h())
+      const [g0, g1] = [groups[0]!.name, groups[1]!.name]
+      const [i0, i1] = [instructors[0]!.name, instructors[1]!.name]
+      const [r0, r1] = [rooms[0]!.name, rooms[1]!.name]
+      const first = await schedule({
+        student_group: g0,
+        instructor: i0,
+        room: r0,
+        schedule_date: date,
+        from_time: '09:00',
+        to_time: '10:30',
+      })
+      expect(first.status).toBe(200)
+      const existing = first.body.data.name as string
+
+      const cases: [Record<string, unknown>, string][] = [
+        [
+          { student_group: g0, instructor: i1, room: r1, from_time: '10:00', to_time: '11:00' },
+          `Student Group ${g0}`,
+        ],
+        [
+          { student_group: g1, instructor: i0, room: r1, from_time: '08:30', to_time: '09:30' },
+          `Instructor ${i0}`,
+        ],
+        [{ student_group: g1, instructor: i1, room: r0, from_time: '09:00', to_time: '10:30' }, `Room ${r0}`],
+        [{ student_group: g1, instructor: i1, room: r0, from_time: '09:15', to_time: '10:00' }, `Room ${r0}`],
+      ]
+      for (const [fields, clash] of cases) {
+        const r = await schedule({ schedule_date: date, ...fields })
+        expect(r.status).toBe(417)
+        expect(r.body.exc_type).toBe('OverlapError')
+        expect(r.body.exception).toBe(
+          `education.education.utils.OverlapError: This Course Schedule conflicts with ${existing} for ${clash}`,
+        )
+        expect(serverMessages(r.body)[0]?.message).toBe(
+          `This Course Schedule conflicts with ${existing} for ${clash}`,
+        )
+      }
+      // Nothing was stored by the refused inserts.
+      const count = await h().call(
+        `/api/method/frappe.client.get_count?doctype=Course Schedule&filters=${encodeURIComponent(JSON.stringify({ schedule_date: date }))}`,
       )
-      expect(serverMessages(r.body)[0]?.message).toBe(
-        `This Course Schedule conflicts with ${existing} for ${clash}`,
+      expect(count.body.message).toBe(1)
+    })
+
+    it('Course Schedule: touching spans, other dates and unrelated groups/instructors/rooms are accepted', async () => {
+      const { groups, instructors, rooms } = await fixtures(h())
+      const base = {
+        student_group: groups[0]!.name,
+        instructor: instructors[0]!.name,
+        room: rooms[0]!.name,
+      }
+      const first = await schedule({ ...base, schedule_date: date, from_time: '09:00', to_time: '10:00' })
+      expect(first.status).toBe(200)
+      // Back to back with the same group, instructor and room: no overlap.
+      expect(
+        (await schedule({ ...base, schedule_date: date, from_time: '10:00', to_time: '11:00' })).status,
+      ).toBe(200)
+      expect(
+        (await schedule({ ...base, schedule_date: date, from_time: '8:00', to_time: '9:00' })).status,
+      ).toBe(200)
+      // Same span on another date.
+      expect(
+        (await schedule({ ...base, schedule_date: '2024-01-20', from_time: '09:00', to_time: '10:00' }))
+          .status,
+      ).toBe(200)
+      // Same span, nothing shared.
+      const other = {
+        student_group: groups[1]!.name,
+        instructor: instructors[1]!.name,
+        room: rooms[1]!.name,
+      }
+      expect(
+        (await schedule({ ...other, schedule_date: date, from_time: '09:00', to_time: '10:00' })).status,
+      ).toBe(200)
+      // Saving a schedule does not clash with itself.
+      const name = first.body.data.name as string
+      const saved = await h().call(`/api/resource/Course Schedule/${name}`, {
+        method: 'PUT',
+        json: { from_time: '09:00', to_time: '09:45' },
+      })
+      expect(saved.status).toBe(200)
+      // Moving it onto another schedule's span is refused.
+      const moved = await h().call(`/api/resource/Course Schedule/${name}`, {
+        method: 'PUT',
+        json: { from_time: '10:15', to_time: '10:45' },
+      })
+      expect(moved.status).toBe(417)
+      expect(moved.body.exc_type).toBe('OverlapError')
+    })
+
+    it('Student Attendance: refuses a duplicate for the same student and course schedule (417, Duplicate Entry)', async () => {
+      const { groups, instructors, rooms, members } = await fixtures(h())
+      const group = groups[0]!.name
+      const [student, other] = await members(group)
+      const cs = await schedule({
+        student_group: group,
+        instructor: instructors[0]!.name,
+        room: rooms[0]!.name,
+        schedule_date: date,
+        from_time: '09:00',
+        to_time: '10:00',
+      })
+      const csName = cs.body.data.name as string
+      const mark = (s: string, extra: Record<string, unknown> = {}) =>
+        h().call('/api/resource/Student Attendance', {
+          method: 'POST',
+          json: { student: s, course_schedule: csName, status: 'Present', date: '2020-01-01', ...extra },
+        })
+      const first = await mark(student!)
+      expect(first.status).toBe(200)
+      // The date and group come from the schedule.
+      expect(first.body.data.date).toBe(date)
+      expect(first.body.data.student_group).toBe(group)
+      expect((await mark(other!)).status).toBe(200)
+      const dup = await mark(student!, { status: 'Absent' })
+      expect(dup.status).toBe(417)
+      expect(dup.body.exc_type).toBe('ValidationError')
+      const msg = serverMessages(dup.body)[0]
+      expect(msg?.title).toBe('Duplicate Entry')
+      expect(msg?.message).toBe(
+        `Student Attendance record <a href="/app/student-attendance/${first.body.data.name}">${first.body.data.name}</a> already exists against the Student <strong>${student}</strong>`,
       )
-    }
-    // Nothing was stored by the refused inserts.
-    const count = await h().call(
-      `/api/method/frappe.client.get_count?doctype=Course Schedule&filters=${encodeURIComponent(JSON.stringify({ schedule_date: date }))}`,
-    )
-    expect(count.body.message).toBe(1)
-  })
+      // A cancelled record no longer counts.
+      const firstName = first.body.data.name as string
+      expect(
+        (
+          await h().call(`/api/resource/Student Attendance/${firstName}`, {
+            method: 'PUT',
+            json: { docstatus: 1 },
+          })
+        ).status,
+      ).toBe(200)
+      expect(
+        (
+          await h().call(`/api/resource/Student Attendance/${firstName}`, {
+            method: 'PUT',
+            json: { docstatus: 2 },
+          })
+        ).status,
+      ).toBe(200)
+      expect((await mark(student!, { status: 'Absent' })).status).toBe(200)
+    })
 
-  it('Course Schedule: touching spans, other dates and unrelated groups/instructors/rooms are accepted', async () => {
-    const { groups, instructors, rooms } = await fixtures(h())
-    const base = {
-      student_group: groups[0]!.name,
-      instructor: instructors[0]!.name,
-      room: rooms[0]!.name,
-    }
-    const first = await schedule({ ...base, schedule_date: date, from_time: '09:00', to_time: '10:00' })
-    expect(first.status).toBe(200)
-    // Back to back with the same group, instructor and room: no overlap.
-    expect(
-      (await schedule({ ...base, schedule_date: date, from_time: '10:00', to_time: '11:00' })).status,
-    ).toBe(200)
-    expect(
-      (await schedule({ ...base, schedule_date: date, from_time: '8:00', to_time: '9:00' })).status,
-    ).toBe(200)
-    // Same span on another date.
-    expect(
-      (await schedule({ ...base, schedule_date: '2024-01-20', from_time: '09:00', to_time: '10:00' })).status,
-    ).toBe(200)
-    // Same span, nothing shared.
-    const other = {
-      student_group: groups[1]!.name,
-      instructor: instructors[1]!.name,
-      room: rooms[1]!.name,
-    }
-    expect(
-      (await schedule({ ...other, schedule_date: date, from_time: '09:00', to_time: '10:00' })).status,
-    ).toBe(200)
-    // Saving a schedule does not clash with itself.
-    const name = first.body.data.name as string
-    const saved = await h().call(`/api/resource/Course Schedule/${name}`, {
-      method: 'PUT',
-      json: { from_time: '09:00', to_time: '09:45' },
-    })
-    expect(saved.status).toBe(200)
-    // Moving it onto another schedule's span is refused.
-    const moved = await h().call(`/api/resource/Course Schedule/${name}`, {
-      method: 'PUT',
-      json: { from_time: '10:15', to_time: '10:45' },
-    })
-    expect(moved.status).toBe(417)
-    expect(moved.body.exc_type).toBe('OverlapError')
-  })
-
-  it('Student Attendance: refuses a duplicate for the same student and course schedule (417, Duplicate Entry)', async () => {
-    const { groups, instructors, rooms, members } = await fixtures(h())
-    const group = groups[0]!.name
-    const [student, other] = await members(group)
-    const cs = await schedule({
-      student_group: group,
-      instructor: instructors[0]!.name,
-      room: rooms[0]!.name,
-      schedule_date: date,
-      from_time: '09:00',
-      to_time: '10:00',
-    })
-    const csName = cs.body.data.name as string
-    const mark = (s: string, extra: Record<string, unknown> = {}) =>
-      h().call('/api/resource/Student Attendance', {
-        method: 'POST',
-        json: { student: s, course_schedule: csName, status: 'Present', date: '2020-01-01', ...extra },
-      })
-    const first = await mark(student!)
-    expect(first.status).toBe(200)
-    // The date and group come from the schedule.
-    expect(first.body.data.date).toBe(date)
-    expect(first.body.data.student_group).toBe(group)
-    expect((await mark(other!)).status).toBe(200)
-    const dup = await mark(student!, { status: 'Absent' })
-    expect(dup.status).toBe(417)
-    expect(dup.body.exc_type).toBe('ValidationError')
-    const msg = serverMessages(dup.body)[0]
-    expect(msg?.title).toBe('Duplicate Entry')
-    expect(msg?.message).toBe(
-      `Student Attendance record <a href="/app/student-attendance/${first.body.data.name}">${first.body.data.name}</a> already exists against the Student <strong>${student}</strong>`,
-    )
-    // A cancelled record no longer counts.
-    const firstName = first.body.data.name as string
-    expect(
-      (
-        await h().call(`/api/resource/Student Attendance/${firstName}`, {
-          method: 'PUT',
-          json: { docstatus: 1 },
+    it('Student Attendance: refuses a duplicate for the same student, group and date; other dates pass', async () => {
+      const { groups, members } = await fixtures(h())
+      const group = groups[0]!.name
+      const [student] = await members(group)
+      const mark = (d: string) =>
+        h().call('/api/resource/Student Attendance', {
+          method: 'POST',
+          json: { student, student_group: group, date: d, status: 'Present' },
         })
-      ).status,
-    ).toBe(200)
-    expect(
-      (
-        await h().call(`/api/resource/Student Attendance/${firstName}`, {
-          method: 'PUT',
-          json: { docstatus: 2 },
+      const first = await mark('2024-01-15')
+      expect(first.status).toBe(200)
+      const dup = await mark('2024-01-15')
+      expect(dup.status).toBe(417)
+      expect(serverMessages(dup.body)[0]?.message).toContain(`${first.body.data.name}</a> already exists`)
+      expect((await mark('2024-01-16')).status).toBe(200)
+    })
+
+    it("Student Attendance: refuses a date in the default company's holiday list, and needs that list", async () => {
+      const { groups, members } = await fixtures(h())
+      const group = groups[0]!.name
+      const [student] = await members(group)
+      const company = (await h().call('/api/resource/Company?fields=["name","default_holiday_list"]')).body
+        .data[0] as { name: string; default_holiday_list: string }
+      expect(company.default_holiday_list).toBe('EduSync Academy Holidays')
+      const setHolidays = await h().call(
+        `/api/resource/Holiday List/${encodeURIComponent(company.default_holiday_list)}`,
+        { method: 'PUT', json: { holidays: [{ holiday_date: '2024-01-15', description: 'Founders Day' }] } },
+      )
+      expect(setHolidays.status).toBe(200)
+      const mark = (d: string) =>
+        h().call('/api/resource/Student Attendance', {
+          method: 'POST',
+          json: { student, student_group: group, date: d, status: 'Present' },
         })
-      ).status,
-    ).toBe(200)
-    expect((await mark(student!, { status: 'Absent' })).status).toBe(200)
-  })
-
-  it('Student Attendance: refuses a duplicate for the same student, group and date; other dates pass', async () => {
-    const { groups, members } = await fixtures(h())
-    const group = groups[0]!.name
-    const [student] = await members(group)
-    const mark = (d: string) =>
-      h().call('/api/resource/Student Attendance', {
-        method: 'POST',
-        json: { student, student_group: group, date: d, status: 'Present' },
+      const holiday = await mark('2024-01-15')
+      expect(holiday.status).toBe(417)
+      expect(holiday.body.exc_type).toBe('ValidationError')
+      expect(serverMessages(holiday.body)[0]?.message).toBe(
+        'Attendance cannot be marked for <strong>15-01-2024</strong> as it is a holiday.',
+      )
+      expect((await mark('2024-01-16')).status).toBe(200)
+      const unset = await h().call(`/api/resource/Company/${encodeURIComponent(company.name)}`, {
+        method: 'PUT',
+        json: { default_holiday_list: null },
       })
-    const first = await mark('2024-01-15')
-    expect(first.status).toBe(200)
-    const dup = await mark('2024-01-15')
-    expect(dup.status).toBe(417)
-    expect(serverMessages(dup.body)[0]?.message).toContain(`${first.body.data.name}</a> already exists`)
-    expect((await mark('2024-01-16')).status).toBe(200)
-  })
+      expect(unset.status).toBe(200)
+      const noList = await mark('2024-01-17')
+      expect(noList.status).toBe(417)
+      expect(serverMessages(noList.body)[0]?.message).toBe(
+        `Please set a default Holiday List for Company <strong>${company.name}</strong>`,
+      )
+    })
 
-  it("Student Attendance: refuses a date in the default company's holiday list, and needs that list", async () => {
-    const { groups, members } = await fixtures(h())
-    const group = groups[0]!.name
-    const [student] = await members(group)
-    const company = (await h().call('/api/resource/Company?fields=["name","default_holiday_list"]')).body
-      .data[0] as { name: string; default_holiday_list: string }
-    expect(company.default_holiday_list).toBe('EduSync Academy Holidays')
-    const setHolidays = await h().call(
-      `/api/resource/Holiday List/${encodeURIComponent(company.default_holiday_list)}`,
-      { method: 'PUT', json: { holidays: [{ holiday_date: '2024-01-15', description: 'Founders Day' }] } },
-    )
-    expect(setHolidays.status).toBe(200)
-    const mark = (d: string) =>
-      h().call('/api/resource/Student Attendance', {
+    it('Student Attendance: needs a group or schedule, and a student of that group', async () => {
+      const { groups, members } = await fixtures(h())
+      const [student] = await members(groups[0]!.name)
+      const none = await h().call('/api/resource/Student Attendance', {
         method: 'POST',
-        json: { student, student_group: group, date: d, status: 'Present' },
+        json: { student, date: '2024-01-15', status: 'Present' },
       })
-    const holiday = await mark('2024-01-15')
-    expect(holiday.status).toBe(417)
-    expect(holiday.body.exc_type).toBe('ValidationError')
-    expect(serverMessages(holiday.body)[0]?.message).toBe(
-      'Attendance cannot be marked for <strong>15-01-2024</strong> as it is a holiday.',
-    )
-    expect((await mark('2024-01-16')).status).toBe(200)
-    const unset = await h().call(`/api/resource/Company/${encodeURIComponent(company.name)}`, {
-      method: 'PUT',
-      json: { default_holiday_list: null },
+      expect(none.status).toBe(417)
+      expect(serverMessages(none.body)[0]).toMatchObject({
+        title: 'Mandatory Fields',
+        message: '<strong>Student Group</strong> or <strong>Course Schedule</strong> is mandatory',
+      })
+      const outsider = await h().call('/api/resource/Student Attendance', {
+        method: 'POST',
+        json: { student, student_group: groups[1]!.name, date: '2024-01-15', status: 'Present' },
+      })
+      expect(outsider.status).toBe(417)
+      expect(serverMessages(outsider.body)[0]?.message).toContain(`does not belong to Student Group`)
     })
-    expect(unset.status).toBe(200)
-    const noList = await mark('2024-01-17')
-    expect(noList.status).toBe(417)
-    expect(serverMessages(noList.body)[0]?.message).toBe(
-      `Please set a default Holiday List for Company <strong>${company.name}</strong>`,
-    )
-  })
-
-  it('Student Attendance: needs a group or schedule, and a student of that group', async () => {
-    const { groups, members } = await fixtures(h())
-    const [student] = await members(groups[0]!.name)
-    const none = await h().call('/api/resource/Student Attendance', {
-      method: 'POST',
-      json: { student, date: '2024-01-15', status: 'Present' },
+    it('Student Attendance: refuses a future date and a date outside the academic year', async () => {
+      const { groups, members } = await fixtures(h())
+      const group = groups[0]!
+      const [student] = await members(group.name)
+      const mark = (d: string) =>
+        h().call('/api/resource/Student Attendance', {
+          method: 'POST',
+          json: { student, student_group: group.name, date: d, status: 'Present' },
+        })
+      const future = await mark('2024-06-29')
+      expect(future.status).toBe(417)
+      expect(future.body.exc_type).toBe('ValidationError')
+      expect(serverMessages(future.body)[0]?.message).toBe('Attendance cannot be marked for future dates.')
+      const year = (await h().call(`/api/resource/Student Group/${encodeURIComponent(group.name)}`)).body.data
+        .academic_year as string
+      expect(year).toBe('2023-24')
+      const before = await mark('2023-08-14')
+      expect(before.status).toBe(417)
+      expect(serverMessages(before.body)[0]?.message).toBe(
+        'Attendance cannot be marked outside of Academic Year 2023-24',
+      )
+      // The first day of the year and today are fine.
+      expect((await mark('2023-08-15')).status).toBe(200)
+      expect((await mark('2024-06-28')).status).toBe(200)
     })
-    expect(none.status).toBe(417)
-    expect(serverMessages(none.body)[0]).toMatchObject({
-      title: 'Mandatory Fields',
-      message: '<strong>Student Group</strong> or <strong>Course Schedule</strong> is mandatory',
-    })
-    const outsider = await h().call('/api/resource/Student Attendance', {
-      method: 'POST',
-      json: { student, student_group: groups[1]!.name, date: '2024-01-15', status: 'Present' },
-    })
-    expect(outsider.status).toBe(417)
-    expect(serverMessages(outsider.body)[0]?.message).toContain(`does not belong to Student Group`)
-  })
-})
+  },
+  { now: () => NOW },
+)
