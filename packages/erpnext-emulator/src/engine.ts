@@ -776,9 +776,13 @@ export class Engine {
         ) {
           frappeThrow('ValidationError', 'From Time cannot be greater than To Time.')
         }
-        this.courseScheduleOverlap(doc)
+        this.scheduleOverlap(doc, 'Course Schedule')
         break
       }
+      case 'Assessment Plan':
+        this.scheduleOverlap(doc, 'Assessment Plan')
+        this.assessmentPlanMaxScore(doc)
+        break
       case 'Assessment Result':
         this.assessmentResult(doc)
         break
@@ -834,44 +838,68 @@ export class Engine {
   }
 
   /**
-   * The Education app's `validate_overlap` for a Course Schedule: another non-cancelled Course Schedule
-   * on the same `schedule_date` for the same student group, instructor or room whose time span overlaps
-   * raises `OverlapError` (a ValidationError, 417). Spans that only touch (one ends when the other
-   * starts) do not overlap; identical spans do.
+   * The Education app's `validate_overlap` for a Course Schedule or an Assessment Plan, check by check in
+   * its order: Course Schedules sharing the student group, instructor or room, then Assessment Plans
+   * sharing the student group, the room or the supervisor (a Course Schedule's instructor). The first
+   * non-cancelled document on the same `schedule_date` whose span overlaps raises `OverlapError` (a
+   * ValidationError, 417). Spans that only touch (one ends when the other starts) do not overlap;
+   * identical spans do. An empty value matches nothing (SQL `= NULL`), so an Assessment Plan, which has no
+   * instructor, is never checked by one.
    */
-  private courseScheduleOverlap(doc: Doc): void {
+  private scheduleOverlap(doc: Doc, doctype: 'Course Schedule' | 'Assessment Plan'): void {
     if (!doc.schedule_date || !doc.from_time || !doc.to_time) return
     const from = timeSeconds(String(doc.from_time))
     const to = timeSeconds(String(doc.to_time))
-    const checks: [string, string][] = [
-      ['student_group', 'Student Group'],
-      ['instructor', 'Instructor'],
-      ['room', 'Room'],
+    // [other doctype, its field, the value, the label]: the label is this doctype's field label, or the bare
+    // fieldname when the value is passed explicitly (validate_overlap_for's `value` argument).
+    const checks: [string, string, unknown, string][] = [
+      ['Course Schedule', 'student_group', doc.student_group, 'Student Group'],
+      ['Course Schedule', 'instructor', doc.instructor, 'Instructor'],
+      ['Course Schedule', 'room', doc.room, 'Room'],
+      ['Assessment Plan', 'student_group', doc.student_group, 'Student Group'],
+      ['Assessment Plan', 'room', doc.room, 'Room'],
+      [
+        'Assessment Plan',
+        'supervisor',
+        doctype === 'Course Schedule' ? doc.instructor : doc.supervisor,
+        'supervisor',
+      ],
     ]
-    for (const [fieldname, label] of checks) {
-      const value = doc[fieldname]
+    for (const [other, fieldname, value, label] of checks) {
       if (value === null || value === undefined || value === '') continue
-      for (const otherName of this.lookup('Course Schedule', fieldname, value)) {
-        const other = this.peek('Course Schedule', otherName)
+      for (const otherName of this.lookup(other, fieldname, value)) {
+        const o = this.peek(other, otherName)
         if (
-          !other ||
-          other.name === doc.name ||
-          cint(other.docstatus) === 2 ||
-          other.schedule_date !== doc.schedule_date ||
-          !other.from_time ||
-          !other.to_time
+          !o ||
+          (other === doctype && o.name === doc.name) ||
+          cint(o.docstatus) === 2 ||
+          o.schedule_date !== doc.schedule_date ||
+          !o.from_time ||
+          !o.to_time
         )
           continue
-        if (
-          spansOverlap(from, to, timeSeconds(String(other.from_time)), timeSeconds(String(other.to_time)))
-        ) {
+        if (spansOverlap(from, to, timeSeconds(String(o.from_time)), timeSeconds(String(o.to_time)))) {
           frappeThrow(
             'OverlapError',
-            `This Course Schedule conflicts with ${String(other.name)} for ${label} ${String(value)}`,
+            `This ${doctype} conflicts with ${String(o.name)} for ${label} ${String(value)}`,
             { module: 'education.education.utils' },
           )
         }
       }
+    }
+  }
+
+  /** The Education app's Assessment Plan `validate_max_score`: the criteria's maximum scores add up to the plan's. */
+  private assessmentPlanMaxScore(doc: Doc): void {
+    const total = ((doc.assessment_criteria as Doc[] | undefined) ?? []).reduce(
+      (sum, c) => sum + flt(c.maximum_score),
+      0,
+    )
+    const max = flt(doc.maximum_assessment_score)
+    if (total !== max) {
+      // Python's str() of the Float value: 100.0, 87.5.
+      const shown = Number.isInteger(max) ? `${max}.0` : String(max)
+      frappeThrow('ValidationError', `Sum of Scores of Assessment Criteria needs to be ${shown}.`)
     }
   }
 

@@ -697,7 +697,7 @@ class SchoolSeeder {
     const examDate = scheduleDays[0] ?? today
     groups.forEach((g, gi) => {
       const cs = coursesOf.get(programOf.get(String(g.name)) ?? '') ?? []
-      cs.forEach((course) => {
+      cs.forEach((course, ci) => {
         plans.push(
           this.doc('Assessment Plan', {
             student_group: g.name,
@@ -712,8 +712,10 @@ class SchoolSeeder {
             room: rooms[gi % rooms.length]!.name,
             examiner: instructors[gi % instructors.length]!.name,
             examiner_name: instructors[gi % instructors.length]!.instructor_name,
-            from_time: '9:00:00',
-            to_time: '11:00:00',
+            // After the day's lessons (which end by 17:00), one two-hour slot per course: no clash with a
+            // Course Schedule or another plan of the group (the Education app's overlap check).
+            from_time: clock(17 * 60 + 120 * ci),
+            to_time: clock(19 * 60 + 120 * ci),
             maximum_assessment_score: 100,
             docstatus: 1,
             assessment_criteria: [

@@ -41,6 +41,38 @@ function scheduleClashes(schedules: Row[]): string[] {
   return clashes
 }
 
+/** Pairs of a seeded Assessment Plan and a Course Schedule or another plan that the Education app would call overlapping. */
+function planClashes(plans: Row[], schedules: Row[]): string[] {
+  const overlaps = (a: Row, b: Row) => {
+    const [af, at, bf, bt] = [secs(a.from_time), secs(a.to_time), secs(b.from_time), secs(b.to_time)]
+    return (
+      a.schedule_date === b.schedule_date &&
+      ((bf > af && bf < at) || (bt > af && bt < at) || (af > bf && af < bt) || (af === bf && at === bt))
+    )
+  }
+  const clashes: string[] = []
+  for (const p of plans) {
+    for (const s of schedules)
+      if (
+        overlaps(p, s) &&
+        (p.student_group === s.student_group ||
+          p.room === s.room ||
+          (p.supervisor && p.supervisor === s.instructor))
+      )
+        clashes.push(`${String(p.name)} / ${String(s.name)}`)
+    for (const q of plans)
+      if (
+        q !== p &&
+        overlaps(p, q) &&
+        (p.student_group === q.student_group ||
+          p.room === q.room ||
+          (p.supervisor && p.supervisor === q.supervisor))
+      )
+        clashes.push(`${String(p.name)} / ${String(q.name)}`)
+  }
+  return clashes
+}
+
 /** Seeded Student Attendance rows that duplicate another (same student and schedule, or group and date). */
 function attendanceDuplicates(rows: Row[]): string[] {
   const seen = new Set<string>()
@@ -58,13 +90,16 @@ function attendanceDuplicates(rows: Row[]): string[] {
 
 describe('seeds satisfy the Education controller validations', () => {
   it.each(['school-small', 'school-medium'] as const)(
-    '%s: no overlapping Course Schedules, no duplicate Student Attendance, none outside its academic year or in the future',
+    '%s: no overlapping Course Schedules or Assessment Plans, no duplicate Student Attendance, none outside its academic year or in the future',
     async (seed) => {
       const e = createEmulator({ seed, timeFactor: 0 })
       try {
         const schedules = e.inspect.documents('Course Schedule')
         expect(schedules.length).toBeGreaterThan(0)
         expect(scheduleClashes(schedules)).toEqual([])
+        const plans = e.inspect.documents('Assessment Plan')
+        expect(plans.length).toBeGreaterThan(0)
+        expect(planClashes(plans, schedules)).toEqual([])
         const attendance = e.inspect.documents('Student Attendance')
         expect(attendance.length).toBeGreaterThan(0)
         expect(attendanceDuplicates(attendance)).toEqual([])
@@ -367,6 +402,116 @@ conformance(
       // The first day of the year and today are fine.
       expect((await mark('2023-08-15')).status).toBe(200)
       expect((await mark('2024-06-28')).status).toBe(200)
+    })
+
+    it('Assessment Plan: refuses an overlap with a Course Schedule or another plan (OverlapError), checked in order', async () => {
+      const { groups, instructors, rooms } = await fixtures(h())
+      const [g0, g1] = [groups[0]!.name, groups[1]!.name]
+      const [r0, r1] = [rooms[0]!.name, rooms[1]!.name]
+      const g2 = groups[2]?.name ?? g0
+      const r2 = rooms[2]?.name ?? r0
+      const i0 = instructors[0]!.name
+      const lesson = await schedule({
+        student_group: g0,
+        instructor: i0,
+        room: r0,
+        schedule_date: date,
+        from_time: '09:00',
+        to_time: '10:30',
+      })
+      expect(lesson.status).toBe(200)
+      const lessonName = lesson.body.data.name as string
+      const plan = (json: Record<string, unknown>) =>
+        h().call('/api/resource/Assessment Plan', {
+          method: 'POST',
+          json: {
+            assessment_name: 'Quiz',
+            assessment_group: 'Term Exams',
+            grading_scale: 'Standard Grading',
+            course: 'Mathematics 9',
+            schedule_date: date,
+            maximum_assessment_score: 100,
+            assessment_criteria: [
+              { assessment_criteria: 'Written Exam', maximum_score: 60 },
+              { assessment_criteria: 'Coursework', maximum_score: 40 },
+            ],
+            ...json,
+          },
+        })
+      // Against the lesson: its student group, then its room.
+      const byGroup = await plan({ student_group: g0, room: r1, from_time: '10:00', to_time: '11:00' })
+      expect(byGroup.status).toBe(417)
+      expect(byGroup.body.exc_type).toBe('OverlapError')
+      expect(serverMessages(byGroup.body)[0]?.message).toBe(
+        `This Assessment Plan conflicts with ${lessonName} for Student Group ${g0}`,
+      )
+      const byRoom = await plan({ student_group: g1, room: r0, from_time: '09:30', to_time: '10:00' })
+      expect(serverMessages(byRoom.body)[0]?.message).toBe(
+        `This Assessment Plan conflicts with ${lessonName} for Room ${r0}`,
+      )
+      // Right after the lesson: fine. Then a plan against that one by supervisor (labelled by its fieldname).
+      const first = await plan({
+        student_group: g1,
+        room: r1,
+        supervisor: i0,
+        from_time: '10:30',
+        to_time: '12:00',
+      })
+      expect(first.status).toBe(200)
+      const firstName = first.body.data.name as string
+      const bySupervisor = await plan({
+        student_group: g2,
+        room: r2,
+        supervisor: i0,
+        from_time: '11:00',
+        to_time: '11:30',
+      })
+      expect(bySupervisor.status).toBe(417)
+      expect(serverMessages(bySupervisor.body)[0]?.message).toBe(
+        `This Assessment Plan conflicts with ${firstName} for supervisor ${i0}`,
+      )
+      // A Course Schedule against the plan: the plan's supervisor is the lesson's instructor.
+      const laterLesson = await schedule({
+        student_group: g2,
+        instructor: i0,
+        room: r2,
+        schedule_date: date,
+        from_time: '11:30',
+        to_time: '12:30',
+      })
+      expect(laterLesson.status).toBe(417)
+      expect(laterLesson.body.exc_type).toBe('OverlapError')
+      expect(serverMessages(laterLesson.body)[0]?.message).toBe(
+        `This Course Schedule conflicts with ${firstName} for supervisor ${i0}`,
+      )
+    })
+
+    it("Assessment Plan: the criteria's maximum scores must add up to the plan's", async () => {
+      const { groups, rooms } = await fixtures(h())
+      const res = await h().call('/api/resource/Assessment Plan', {
+        method: 'POST',
+        json: {
+          assessment_name: 'Quiz',
+          assessment_group: 'Term Exams',
+          grading_scale: 'Standard Grading',
+          course: 'Mathematics 9',
+          student_group: groups[0]!.name,
+          room: rooms[0]!.name,
+          schedule_date: '2024-01-20',
+          from_time: '09:00',
+          to_time: '10:00',
+          maximum_assessment_score: 100,
+          assessment_criteria: [
+            { assessment_criteria: 'Written Exam', maximum_score: 50 },
+            { assessment_criteria: 'Coursework', maximum_score: 40 },
+          ],
+        },
+      })
+      expect(res.status).toBe(417)
+      expect(res.body.exc_type).toBe('ValidationError')
+      expect(serverMessages(res.body)[0]?.message).toBe(
+        'Sum of Scores of Assessment Criteria needs to be 100.0.',
+      )
     })
   },
   { now: () => NOW },
