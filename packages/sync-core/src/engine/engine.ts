@@ -618,6 +618,8 @@ class Engine implements SyncEngine {
     fetched: readonly ErpDoc[],
     missing: readonly string[],
     tasks: readonly QueueTask[],
+    /** More writes for the same transaction (a page's cursor), given the names quarantined. */
+    alsoInTx?: (tx: EngineStoreAreas, quarantined: readonly string[], now: number) => Promise<void>,
   ): Promise<{ fetched: number; changed: number; quarantined: readonly string[] }> {
     const now = this.#o.now()
     const docs = dedupeByName(fetched)
@@ -723,6 +725,7 @@ class Engine implements SyncEngine {
           }),
         )
       await this.#audit(audit, tx)
+      if (alsoInTx) await alsoInTx(tx, [...quarantined.keys()], now)
       return results
     })
     // An erasure whose tombstone committed after the check above may have scanned the mirror before these
@@ -2077,34 +2080,32 @@ class Engine implements SyncEngine {
       )
       if (page.docs.length > 0) {
         await this.#fetcher.attachChildren(cfg.name, cfg.children, page.docs)
-        const r = await this.#ingest(cfg, page.docs, [], [])
-        fetched += page.docs.length
-        changed += r.changed
-        quarantined += r.quarantined.length
-        if (r.quarantined.length > 0) {
-          // Quarantined outside a task: queue a pull so it is retried and dead-lettered visibly with its issues.
-          const now = this.#o.now()
-          await this.#o.store.queue.enqueueMany(
-            r.quarantined.map((name) => this.#pullTask({ doctype: cfg.name, name }, now, 0)),
-            now,
-          )
-        }
         const last = page.docs.reduce((a, b) => {
           const ka = modifiedKey(String(a.modified))
           const kb = modifiedKey(String(b.modified))
           return kb > ka || (kb === ka && String(b.name) > String(a.name)) ? b : a
         })
-        cursor = {
+        const next = {
           site: scope,
           doctype: cfg.name,
           modified: String(last.modified),
           name: String(last.name),
-          updatedAt: this.#o.now(),
         }
-        await this.#o.store.cursors.set(
-          { site: scope, doctype: cfg.name, modified: cursor.modified, name: cursor.name },
-          this.#o.now(),
-        )
+        // The page, its retries and the cursor past it commit together: a crash never moves the cursor
+        // past documents that were not stored, and a page costs one commit.
+        const r = await this.#ingest(cfg, page.docs, [], [], async (tx, bad, now) => {
+          // Quarantined outside a task: queue a pull so it is retried and dead-lettered visibly with its issues.
+          if (bad.length > 0)
+            await tx.queue.enqueueMany(
+              bad.map((name) => this.#pullTask({ doctype: cfg.name, name }, now, 0)),
+              now,
+            )
+          await tx.cursors.set(next, now)
+        })
+        fetched += page.docs.length
+        changed += r.changed
+        quarantined += r.quarantined.length
+        cursor = { ...next, updatedAt: this.#o.now() }
         onPage?.(page.docs.length)
       }
       if (page.exhausted) break

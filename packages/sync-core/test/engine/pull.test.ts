@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest'
+import type { EngineStore } from '../../src/engine/ports.js'
+import { toEngineStore } from '../../src/engine/store-port.js'
 import type { BackfillProgress } from '../../src/engine/types.js'
+import { memoryAdapter } from '../../src/memory.js'
+import { createStore } from '../../src/storage/store.js'
 import { STUDENT_CHILDREN, setup, student } from './helpers/fixture.js'
 
 const TIE = '2025-02-01 10:00:00.000000'
@@ -40,6 +44,39 @@ describe('backfill and incremental pull', () => {
     const [result] = await engine.backfill(['Student'])
     expect(result?.fetched).toBe(10)
     expect((await store.documents.stats('Student')).count).toBe(20)
+  })
+
+  it("commits a page's documents and its cursor together: a failure keeps neither", async () => {
+    const base = toEngineStore(
+      createStore(memoryAdapter(), { clock: () => 1_750_000_000_000, random: () => 0.5 }),
+    )
+    let sets = 0
+    // The second page's cursor write fails inside the page's transaction.
+    const store: EngineStore = {
+      ...base,
+      transaction: (fn) =>
+        base.transaction((tx) =>
+          fn({
+            ...tx,
+            cursors: {
+              ...tx.cursors,
+              set: async (cursor, now) => {
+                if (++sets === 2) throw new Error('injected cursor failure')
+                return tx.cursors.set(cursor, now)
+              },
+            },
+          }),
+        ),
+    }
+    const { engine, erp } = setup({ pageSize: 5, store })
+    for (let i = 1; i <= 12; i++) erp.put('Student', student(i), STUDENT_CHILDREN)
+    await expect(engine.backfill(['Student'])).rejects.toThrow('injected cursor failure')
+    // Page 2 was rolled back with its cursor: the mirror holds page 1 only, and the cursor is after it.
+    expect((await base.documents.stats('Student')).count).toBe(5)
+    expect((await base.cursors.get('default#backfill', 'Student'))?.name).toBe('EDU-STU-2025-00005')
+    const [result] = await engine.backfill(['Student'])
+    expect(result?.fetched).toBe(7)
+    expect((await base.documents.stats('Student')).count).toBe(12)
   })
 
   it('pulls only what changed since the cursor', async () => {
