@@ -160,20 +160,33 @@ conformance(
         method: 'POST',
         json: { course: 'Mathematics 9', ...json },
       })
+    const plan = (json: Record<string, unknown>) =>
+      h().call('/api/resource/Assessment Plan', {
+        method: 'POST',
+        json: {
+          assessment_name: 'Quiz',
+          assessment_group: 'Term Exams',
+          grading_scale: 'Standard Grading',
+          course: 'Mathematics 9',
+          schedule_date: date,
+          maximum_assessment_score: 100,
+          assessment_criteria: [
+            { assessment_criteria: 'Written Exam', maximum_score: 60 },
+            { assessment_criteria: 'Coursework', maximum_score: 40 },
+          ],
+          ...json,
+        },
+      })
+    /** A 9:00–10:30 lesson on `date`. */
+    const morningLesson = (student_group: string, instructor: string, room: string) =>
+      schedule({ student_group, instructor, room, schedule_date: date, from_time: '09:00', to_time: '10:30' })
 
     it('Course Schedule: refuses an overlap for the same student group, instructor or room (OverlapError 417)', async () => {
       const { groups, instructors, rooms } = await fixtures(h())
       const [g0, g1] = [groups[0]!.name, groups[1]!.name]
       const [i0, i1] = [instructors[0]!.name, instructors[1]!.name]
       const [r0, r1] = [rooms[0]!.name, rooms[1]!.name]
-      const first = await schedule({
-        student_group: g0,
-        instructor: i0,
-        room: r0,
-        schedule_date: date,
-        from_time: '09:00',
-        to_time: '10:30',
-      })
+      const first = await morningLesson(g0, i0, r0)
       expect(first.status).toBe(200)
       const existing = first.body.data.name as string
 
@@ -411,33 +424,9 @@ conformance(
       const g2 = groups[2]?.name ?? g0
       const r2 = rooms[2]?.name ?? r0
       const i0 = instructors[0]!.name
-      const lesson = await schedule({
-        student_group: g0,
-        instructor: i0,
-        room: r0,
-        schedule_date: date,
-        from_time: '09:00',
-        to_time: '10:30',
-      })
+      const lesson = await morningLesson(g0, i0, r0)
       expect(lesson.status).toBe(200)
       const lessonName = lesson.body.data.name as string
-      const plan = (json: Record<string, unknown>) =>
-        h().call('/api/resource/Assessment Plan', {
-          method: 'POST',
-          json: {
-            assessment_name: 'Quiz',
-            assessment_group: 'Term Exams',
-            grading_scale: 'Standard Grading',
-            course: 'Mathematics 9',
-            schedule_date: date,
-            maximum_assessment_score: 100,
-            assessment_criteria: [
-              { assessment_criteria: 'Written Exam', maximum_score: 60 },
-              { assessment_criteria: 'Coursework', maximum_score: 40 },
-            ],
-            ...json,
-          },
-        })
       // Against the lesson: its student group, then its room.
       const byGroup = await plan({ student_group: g0, room: r1, from_time: '10:00', to_time: '11:00' })
       expect(byGroup.status).toBe(417)
@@ -488,24 +477,16 @@ conformance(
 
     it("Assessment Plan: the criteria's maximum scores must add up to the plan's", async () => {
       const { groups, rooms } = await fixtures(h())
-      const res = await h().call('/api/resource/Assessment Plan', {
-        method: 'POST',
-        json: {
-          assessment_name: 'Quiz',
-          assessment_group: 'Term Exams',
-          grading_scale: 'Standard Grading',
-          course: 'Mathematics 9',
-          student_group: groups[0]!.name,
-          room: rooms[0]!.name,
-          schedule_date: '2024-01-20',
-          from_time: '09:00',
-          to_time: '10:00',
-          maximum_assessment_score: 100,
-          assessment_criteria: [
-            { assessment_criteria: 'Written Exam', maximum_score: 50 },
-            { assessment_criteria: 'Coursework', maximum_score: 40 },
-          ],
-        },
+      const res = await plan({
+        student_group: groups[0]!.name,
+        room: rooms[0]!.name,
+        schedule_date: '2024-01-20',
+        from_time: '09:00',
+        to_time: '10:00',
+        assessment_criteria: [
+          { assessment_criteria: 'Written Exam', maximum_score: 50 },
+          { assessment_criteria: 'Coursework', maximum_score: 40 },
+        ],
       })
       expect(res.status).toBe(417)
       expect(res.body.exc_type).toBe('ValidationError')
