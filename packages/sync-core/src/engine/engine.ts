@@ -411,18 +411,26 @@ class Engine implements SyncEngine {
   async #erasedAmong(cfg: ResolvedDoctype, docs: readonly ErpDoc[]): Promise<Set<string>> {
     const out = new Set<string>()
     if (docs.length === 0) return out
-    const ids = [...new Set(docs.flatMap((d) => this.#subjectIds(cfg, d)))]
-    const t = this.#o.store.privacy.tombstones
-    let erased: ReadonlySet<string>
-    if (t.erasedAmong) erased = await t.erasedAmong(this.#o.tenant, ids, cfg.name)
-    else {
-      const flags = await Promise.all(ids.map((id) => t.isErased(this.#o.tenant, id, cfg.name)))
-      erased = new Set(ids.filter((_, i) => flags[i]))
-    }
+    const erased = await this.#erasedIds(
+      [...new Set(docs.flatMap((d) => this.#subjectIds(cfg, d)))],
+      cfg.name,
+    )
     if (erased.size === 0) return out
     for (const doc of docs)
       if (this.#subjectIds(cfg, doc).some((id) => erased.has(id))) out.add(String(doc.name))
     return out
+  }
+
+  /**
+   * The ids among `ids` (distinct subject ids) with a tombstone for `kind` or `*`: one `erasedAmong`
+   * statement when the store has it, else one `isErased` per id (concurrent).
+   */
+  async #erasedIds(ids: readonly string[], kind: string): Promise<ReadonlySet<string>> {
+    if (ids.length === 0) return new Set()
+    const t = this.#o.store.privacy.tombstones
+    if (t.erasedAmong) return t.erasedAmong(this.#o.tenant, ids, kind)
+    const flags = await Promise.all(ids.map((id) => t.isErased(this.#o.tenant, id, kind)))
+    return new Set(ids.filter((_, i) => flags[i]))
   }
 
   /** Hash of the ERPNext-owned part of a document (AI fields and version stamps left out). */
@@ -1519,25 +1527,17 @@ class Engine implements SyncEngine {
     const done: QueueTask[] = tasks.filter((t) => existing.has(t.name))
     const todo: QueueTask[] = []
     // The subjects erased since the insert was queued: one statement for the batch when the store can.
-    const subjects = [
-      ...new Set(
-        tasks
-          .filter((t) => !existing.has(t.name))
-          .map((t) => (t.payload as unknown as InsertPayload).subject)
-          .filter((s): s is string => typeof s === 'string' && s !== ''),
-      ),
-    ]
-    const tombstones = this.#o.store.privacy.tombstones
-    let erased: ReadonlySet<string> = new Set()
-    if (subjects.length > 0) {
-      if (tombstones.erasedAmong) erased = await tombstones.erasedAmong(this.#o.tenant, subjects, doctype)
-      else {
-        const flags = await Promise.all(
-          subjects.map((id) => tombstones.isErased(this.#o.tenant, id, doctype)),
-        )
-        erased = new Set(subjects.filter((_, i) => flags[i]))
-      }
-    }
+    const erased = await this.#erasedIds(
+      [
+        ...new Set(
+          tasks
+            .filter((t) => !existing.has(t.name))
+            .map((t) => (t.payload as unknown as InsertPayload).subject)
+            .filter((s): s is string => typeof s === 'string' && s !== ''),
+        ),
+      ],
+      doctype,
+    )
     for (const t of tasks) {
       if (existing.has(t.name)) continue
       const subject = (t.payload as unknown as InsertPayload).subject
